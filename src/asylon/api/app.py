@@ -1,0 +1,35 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine
+
+from asylon import __version__
+from asylon.api import problems
+from asylon.api.routes import accounts, cases, health, interchange
+from asylon.config import Settings, get_settings
+from asylon.db.engine import engine_for
+
+API_PREFIX = "/api/v1"
+OPENAPI_URL = f"{API_PREFIX}/openapi.json"
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="asylon",
+        version=__version__,
+        description="An open platform for international cooperation on refugee protection.",
+        openapi_url=OPENAPI_URL,
+        docs_url=None,  # Swagger UI loads its assets from a CDN; the OpenAPI document is at OPENAPI_URL
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine or engine_for(settings.database_url)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (health, accounts, cases, interchange):
+        api.include_router(module.router)
+    app.include_router(api)
+    problems.install(app)
+    return app
