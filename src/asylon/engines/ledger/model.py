@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from asylon.errors import InvalidInput, Problem
 
-__all__ = ["Check", "ConsistencyProof", "InclusionProof", "VerificationReport"]
+__all__ = ["Check", "ConsistencyProof", "InclusionProof", "Person", "VerificationReport"]
 
 
 def _b64(data: bytes) -> str:
@@ -105,3 +105,20 @@ class VerificationReport:
             "issuer": self.issuer,
             "checks": [{"name": c.name, "passed": c.passed, "reason": c.reason} for c in self.checks],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """The holder of a credential, as printed on it. Personal data: it goes into the credential, never the log."""
+
+    given_names: str
+    surname: str
+    birth_date: str
+    """``YYYY-MM-DD``; ``YYYY`` alone when only the year is known."""
+    sex: str = "X"
+    """``F``, ``M`` or ``X`` (unspecified), as ICAO 9303 prints it."""
+    country_of_origin: str = ""
+    """ISO 3166-1 alpha-3."""
+    place_of_birth: str = ""
+    subject_id: str | None = None
+    """A pairwise identifier of the holder (e.g. ``urn:uuid:…``), never a case number."""
