@@ -10,7 +10,7 @@ placed as ``unplaced``. Whole applicants are apportioned by largest remainder.
 
     >>> result = corrective_allocation({"AAA": 0.5, "BBB": 0.3, "CCC": 0.2}, {"AAA": 1000, "BBB": 100, "CCC": 100})
     >>> result.triggered, result.received
-    (('AAA',), {'BBB': 150, 'CCC': 100})
+    (('AAA',), {'BBB': 60, 'CCC': 40})
 """
 
 from __future__ import annotations
