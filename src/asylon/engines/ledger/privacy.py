@@ -1,0 +1,107 @@
+"""A guard that no personal data reaches the log: leaves, proofs and checkpoints are searched for it.
+
+:func:`find_personal_data` looks for each forbidden string (names, dates of birth, case numbers) in every blob —
+as text in any letter case, in MRZ form (``<`` for spaces), in the compact date forms a date of birth takes, inside
+any base64 token of a text blob, and as the *unsalted* SHA-256 of the string (a bare hash of a name is as good
+as the name to anyone with a list of names). :func:`assert_no_personal_data` raises ``AssertionError`` listing
+every hit, for tests and for the platform's demo-world check.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["PersonalDataHit", "assert_no_personal_data", "find_personal_data", "variants"]
+
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_B64 = re.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalDataHit:
+    blob_index: int
+    forbidden: str
+    form: str
+
+
+def variants(value: str) -> dict[str, bytes]:
+    """The forms in which ``value`` might appear, lower-cased bytes keyed by a description.
+
+    >>> sorted(variants("1990-05-04"))
+    ['DD.MM.YYYY', 'DD/MM/YYYY', 'YYMMDD', 'YYYYMMDD', 'text']
+    """
+    text = value.strip()
+    forms = {"text": text.lower().encode()}
+    if " " in text:
+        forms["mrz"] = text.lower().replace(" ", "<").encode()
+    m = _DATE.match(text)
+    if m:
+        y, mo, d = m.groups()
+        forms |= {
+            "YYYYMMDD": f"{y}{mo}{d}".encode(),
+            "YYMMDD": f"{y[2:]}{mo}{d}".encode(),
+            "DD/MM/YYYY": f"{d}/{mo}/{y}".encode(),
+            "DD.MM.YYYY": f"{d}.{mo}.{y}".encode(),
+        }
+    return forms
+
+
+def _decoded_tokens(blob: bytes) -> list[bytes]:
+    out = []
+    for token in _B64.findall(blob):
+        for decode in (base64.b64decode, base64.urlsafe_b64decode):
+            try:
+                out.append(decode(token + b"=" * (-len(token) % 4)))
+                break
+            except (binascii.Error, ValueError):
+                continue
+    return out
+
+
+def find_personal_data(blobs: Iterable[bytes | str], forbidden: Iterable[str]) -> list[PersonalDataHit]:
+    """Every place a forbidden value shows up in the blobs.
+
+    >>> find_personal_data([b"asylon/credential/v1\\x00" + bytes(32)], ["Amina Haddad"])
+    []
+    >>> find_personal_data(["case ABC-123"], ["abc-123"])[0].form
+    'text'
+    """
+    values = [v for v in forbidden if v and v.strip()]
+    prepared = [
+        (v, variants(v), hashlib.sha256(v.encode()).digest(), hashlib.sha256(v.strip().lower().encode()).digest())
+        for v in values
+    ]
+    hits: list[PersonalDataHit] = []
+    for i, blob in enumerate(blobs):
+        raw = blob.encode() if isinstance(blob, str) else bytes(blob)
+        haystacks = [("", raw.lower())] + [(" (base64-decoded)", t.lower()) for t in _decoded_tokens(raw)]
+        for value, forms, digest, digest_lower in prepared:
+            found = False
+            for suffix, hay in haystacks:
+                for form, needle in forms.items():
+                    if len(needle) >= 4 and needle in hay:
+                        hits.append(PersonalDataHit(i, value, form + suffix))
+                        found = True
+                        break
+                if found:
+                    break
+            if not found and (digest in raw or digest_lower in raw):
+                hits.append(PersonalDataHit(i, value, "unsalted SHA-256"))
+    return hits
+
+
+def assert_no_personal_data(blobs: Iterable[bytes | str], forbidden: Iterable[str]) -> None:
+    """Raise ``AssertionError`` naming each blob that holds a forbidden value in any form.
+
+    >>> assert_no_personal_data([b"\\x00" * 64], ["Haddad", "1990-05-04"])
+    """
+    hits = find_personal_data(list(blobs), list(forbidden))
+    if hits:
+        lines = [f"blob {h.blob_index}: {h.forbidden!r} as {h.form}" for h in hits[:20]]
+        more = f"\n… and {len(hits) - 20} more" if len(hits) > 20 else ""
+        raise AssertionError("personal data found in log material:\n" + "\n".join(lines) + more)
