@@ -20,6 +20,9 @@ app = typer.Typer(
 
 # One line per topic module; each defines ``register(app: typer.Typer) -> None``.
 _TOPICS: tuple[str, ...] = (
+    "platform",
+    "accounts",
+    "interchange",
 )
 
 for _topic in _TOPICS:

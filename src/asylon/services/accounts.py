@@ -73,7 +73,9 @@ def create_user(
     display_name: str,
     role: Role,
     password: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
+    """Create a user; give ``password`` (hashed here) or an already computed ``password_hash``."""
     email = email.strip().lower()
     if "@" not in email:
         raise InvalidInput(Problem(f"'{email}' is not an e-mail address", field="email"))
@@ -86,11 +88,15 @@ def create_user(
         email=email,
         display_name=display_name,
         role=str(role),
-        password_hash=_hasher.hash(password) if password else None,
+        password_hash=password_hash or (hash_password(password) if password else None),
     )
     session.add(user)
     session.flush()
     return user
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
 
 
 def find_user(session: Session, email: str) -> User:

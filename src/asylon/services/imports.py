@@ -79,6 +79,23 @@ def import_cases(
     fmt = fmt or detect_format(content, filename)
     step = (lambda done, total: progress("validating", done, total)) if progress else None
     parsed = read_cases(content, filename=filename, fmt=fmt, progress=step)
+    return apply_drafts(session, actor=actor, parsed=parsed, filename=filename, fmt=fmt,
+                        sha256=hashlib.sha256(content).hexdigest(), dry_run=dry_run, progress=progress)
+
+
+def apply_drafts(
+    session: Session,
+    *,
+    actor: Actor,
+    parsed: list[ParsedCase],
+    filename: str,
+    fmt: str,
+    sha256: str,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Check validated drafts against what is stored and the safeguards; then create and update cases,
+    or raise :class:`InvalidFile` listing every problem having changed nothing."""
     problems: list[Problem] = []
     _check_duplicates(parsed, problems)
     situations = _situations(session, parsed, problems)
@@ -118,7 +135,7 @@ def import_cases(
     batch = ImportBatch(
         organisation_id=actor.organisation_id,
         actor_user_id=actor.user_id,
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=sha256,
         filename=filename[:300],
         format=fmt,
         rows=report.rows,
@@ -147,7 +164,8 @@ def _check_duplicates(parsed: list[ParsedCase], problems: list[Problem]) -> None
 
 def _situations(session: Session, parsed: list[ParsedCase], problems: list[Problem]) -> dict[str, int]:
     codes = {p.draft.situation for p in parsed if p.draft.situation}
-    known = dict(session.execute(select(Situation.code, Situation.id).where(Situation.code.in_(sorted(codes)))).tuples())
+    rows = session.execute(select(Situation.code, Situation.id).where(Situation.code.in_(sorted(codes))))
+    known = {code: situation_id for code, situation_id in rows}
     for item in parsed:
         if item.draft.situation and item.draft.situation not in known:
             problems.append(Problem(f"unknown situation '{item.draft.situation}'", field="situation",

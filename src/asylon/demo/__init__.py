@@ -1,0 +1,1 @@
+"""The demo world: generated organisations, users and households for trying asylon out."""
