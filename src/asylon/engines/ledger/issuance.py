@@ -51,6 +51,31 @@ class StatusRegistry:
     allocator: IndexAllocator = field(default_factory=IndexAllocator)
     version: int = 0
 
+    def to_json(self) -> dict[str, Any]:
+        """Persistable state: list bits, used indexes and version (the platform keeps this in its database)."""
+        return {
+            "format": "asylon-status-registry/v1",
+            "baseId": self.base_id,
+            "version": self.version,
+            "size": self.allocator.size,
+            "used": sorted(self.allocator.used),
+            "lists": {p: sl.encode() for p, sl in self.lists.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> StatusRegistry:
+        if not isinstance(data, dict) or data.get("format") != "asylon-status-registry/v1":
+            raise InvalidInput(Problem("not an asylon status registry (asylon-status-registry/v1)", field="format"))
+        try:
+            return cls(
+                str(data["baseId"]),
+                {p: StatusList.decode(str(data["lists"][p])) for p in PURPOSES},
+                IndexAllocator.resume((int(i) for i in data["used"]), int(data["size"])),
+                int(data["version"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidInput(Problem(f"status registry is incomplete: {exc}")) from exc
+
     def list_id(self, purpose: str) -> str:
         return f"{self.base_id}/{purpose}"
 
