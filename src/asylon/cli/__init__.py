@@ -20,6 +20,7 @@ app = typer.Typer(
 
 # One line per topic module; each defines ``register(app: typer.Typer) -> None``.
 _TOPICS: tuple[str, ...] = (
+    "ledger",
     "platform",
     "accounts",
     "interchange",
