@@ -24,6 +24,7 @@ _TOPICS: tuple[str, ...] = (
     "platform",
     "accounts",
     "interchange",
+    "fairshare",
 )
 
 for _topic in _TOPICS:

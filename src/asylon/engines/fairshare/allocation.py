@@ -29,7 +29,7 @@ from asylon.engines.fairshare.model import METHODS, Allocation, KeyResult, KeySp
 from asylon.engines.fairshare.presets import PRESETS, preset
 from asylon.errors import InvalidInput, Problem
 
-__all__ = ["FairShare", "allocate", "build_table", "fair_share", "resolve_key"]
+__all__ = ["FairShare", "allocate", "build_table", "fair_share", "resolve_key", "states_with_data"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +136,25 @@ def build_table(
     if inputs is not None:
         table = merge_tables(table, inputs)
     return subset(table, codes, spec.columns)
+
+
+def states_with_data(
+    spec: KeySpec, year: int, *, latest: bool = False, store: facts.FactsStore | None = None
+) -> tuple[str, ...]:
+    """Every state (no aggregates) whose shipped figures cover all of ``spec``'s columns for ``year``.
+
+    >>> len(states_with_data(resolve_key("dublin-2016"), 2023)) > 180
+    True
+    """
+    shipped = [c for c in spec.columns if c in SHIPPED_COLUMNS]
+    found: list[str] = []
+    for country in facts.countries(store=store):
+        try:
+            table_from_facts([country.iso3], year, shipped, latest=latest, store=store)
+        except InvalidInput:
+            continue
+        found.append(country.iso3)
+    return tuple(found)
 
 
 def allocate(

@@ -227,11 +227,9 @@ def apply(pledge: Pledge, event: PledgeEvent) -> Pledge:
                 )
             return replace(pledge, pledged=amount, events=events)
         pledged = max(pledge.pledged, amount)  # raising a commitment beyond the pledge raises the pledge too
-        status: PledgeStatus = pledge.status
-        if pledge.paid == amount:
-            status = "paid"
-        else:
-            status = "partly_paid" if pledge.paid > 0 else "committed"
+        status: PledgeStatus = (
+            "paid" if pledge.paid == amount else "partly_paid" if pledge.paid > 0 else "committed"
+        )
         return replace(pledge, pledged=pledged, committed=amount, status=status, events=events)
     if event.kind == "progress":
         if not event.note.strip():
