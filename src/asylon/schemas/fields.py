@@ -45,10 +45,11 @@ def _language(value: str) -> str:
     return code
 
 
-CountryCode = Annotated[str, Field(min_length=2, max_length=3, examples=["SYR"]), AfterValidator(_country)]
-NationalityCode = Annotated[str, Field(min_length=2, max_length=3, examples=["SYR"]), AfterValidator(_nationality)]
+# Lengths are left to the validators, whose messages say what a valid code looks like.
+CountryCode = Annotated[str, Field(examples=["SYR"]), AfterValidator(_country)]
+NationalityCode = Annotated[str, Field(examples=["SYR"]), AfterValidator(_nationality)]
 PartialDateText = Annotated[str, Field(max_length=10, examples=["1990-05-17", "1990", "~1984"]), AfterValidator(_partial_date)]
-LanguageCode = Annotated[str, Field(min_length=3, max_length=3, examples=["ara"]), AfterValidator(_language)]
+LanguageCode = Annotated[str, Field(examples=["ara"]), AfterValidator(_language)]
 Reference = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
 ShortText = Annotated[str, Field(max_length=200)]
 Reason = Annotated[str, Field(max_length=2000)]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from asylon.db.models import Case, CaseEvent, Person, PersonNeed, Situation
 from asylon.schemas.cases import CaseEventPublic, CasePublic, PersonPublic
 from asylon.services.actors import Actor
-from asylon.services.names import search_key
+from asylon.services.names import query_terms
 from asylon.services.registry import load_case
 from asylon.services.visibility import ALL_FIELDS, Access, access_for
 
@@ -63,11 +63,16 @@ def _filtered(access: Access, filters: CaseFilters) -> Select[tuple[Case]]:
     if filters.q:
         text = filters.q.strip()
         conditions = [Case.case_number == text]
-        key = search_key(text)
-        if key:
-            # Every word of the query must appear in the same person's name forms.
+        terms = query_terms(text)
+        if terms:
+            # Every word of the query must match one of the same person's name forms: as the start of a
+            # written word, or as a whole transliteration-aware key.
             person_match = [Person.case_id == Case.id]
-            person_match += [Person.search_key.contains(word, autoescape=True) for word in key.split()]
+            for start, key in terms:
+                options = [Person.search_key.contains(start, autoescape=True)]
+                if key:
+                    options.append(Person.search_key.contains(key, autoescape=True))
+                person_match.append(or_(*options))
             conditions.append(exists().where(*person_match))
         query = query.where(or_(*conditions))
     return query

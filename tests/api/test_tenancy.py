@@ -1,0 +1,88 @@
+"""Tenancy: another organisation's token gets none of this organisation's data, on every route.
+
+The routes are walked from the OpenAPI document, so a route added later is covered without editing this
+test — unless it takes a request body this test does not know, in which case the test fails and asks for one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.support.world import TwoOrgs, case_payload
+
+pytestmark = pytest.mark.db
+
+SECRETS = ("SECRET-A-1", "Zenobia", "Qwertyuiop", "1979-11-23")
+
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("post", "/api/v1/cases"): {"json": case_payload("B-OWN-1")},
+    ("patch", "/api/v1/cases/{case_id}"): {"json": {"origin_country": "AFG"}},
+    ("post", "/api/v1/cases/{case_id}/persons"): {
+        "json": {"person_ref": "P9", "relationship": "child", "sex": "F"}},
+    ("patch", "/api/v1/cases/{case_id}/persons/{person_ref}"): {"json": {"given_name": "Changed"}},
+    ("post", "/api/v1/cases/{case_id}/persons/{person_ref}/erasure"): {"json": {"reason": "test"}},
+    ("post", "/api/v1/cases/{case_id}/status"): {"json": {"status": "refugee"}},
+    ("post", "/api/v1/cases/{case_id}/pathway"): {"json": {"pathway": "resettlement"}},
+    ("post", "/api/v1/cases/{case_id}/voluntariness"): {"json": {"person_ref": "P1", "method": "interview"}},
+    ("post", "/api/v1/cases/{case_id}/family-unity"): {"json": {"decision": "test"}},
+    ("post", "/api/v1/imports/cases"): {"files": {"file": ("b.json", b'{"cases": []}', "application/json")}},
+    ("post", "/api/v1/users"): {"json": {"email": "new@b.example", "display_name": "New", "role": "viewer"}},
+    ("post", "/api/v1/tokens"): {"json": {"name": "walk"}},
+    ("post", "/api/v1/situations"): {"json": {"code": "walk-test", "name": "Walk"}},
+    ("post", "/api/v1/unsafe-flags"): {"json": {"country": "LBY"}},
+}
+
+
+def _routes(api) -> list[tuple[str, str, dict[str, Any]]]:  # type: ignore[no-untyped-def]
+    document = api.get("/api/v1/openapi.json").json()
+    return [(method, path, operation) for path, item in document["paths"].items() for method, operation in item.items()]
+
+
+def test_every_route_hides_another_organisations_cases(api, orgs: TwoOrgs) -> None:  # type: ignore[no-untyped-def]
+    body = case_payload("SECRET-A-1")
+    body["persons"][0] |= {"given_name": "Zenobia", "family_name": "Qwertyuiop", "date_of_birth": "1979-11-23"}
+    created = api.post("/api/v1/cases", json=body, headers=orgs.a_caseworker.headers)
+    assert created.status_code == 201
+    case_id = created.json()["id"]
+    before = api.get(f"/api/v1/cases/{case_id}/events", headers=orgs.a_admin.headers).json()
+
+    routes = _routes(api)
+    assert len(routes) >= 15
+    values = {"case_id": str(case_id), "person_ref": "P1", "token_id": "1"}
+    for method, template, operation in routes:
+        path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
+        kwargs: dict[str, Any] = {}
+        if "requestBody" in operation:
+            assert (method, template) in BODIES, f"add a request body for {method.upper()} {template} to BODIES"
+            kwargs = BODIES[(method, template)]
+        params = {"q": "SECRET-A-1"} if method == "get" and "{" not in template else None
+        response = api.request(method.upper(), path, params=params, headers=orgs.b_admin.headers, **kwargs)
+        assert response.status_code < 500, f"{method.upper()} {path}: {response.status_code} {response.text}"
+        for secret in SECRETS:
+            assert secret not in response.text, f"{method.upper()} {path} leaked {secret!r}"
+        if "{case_id}" in template:
+            assert response.status_code == 404, f"{method.upper()} {path} answered {response.status_code}"
+
+    # Unfiltered lists and exports of the other organisation hold none of it either.
+    for path in ("/api/v1/cases", "/api/v1/exports/cases?format=json", "/api/v1/exports/cases?format=hxl"):
+        text = api.get(path, headers=orgs.b_admin.headers).text
+        assert not any(secret in text for secret in SECRETS), path
+    # And nothing the other organisation sent changed the case.
+    after = api.get(f"/api/v1/cases/{case_id}/events", headers=orgs.a_admin.headers).json()
+    assert after == before
+    assert api.get(f"/api/v1/cases/{case_id}", headers=orgs.a_admin.headers).json()["persons"][0]["given_name"] == "Zenobia"
+
+
+def test_no_token_no_data(api, orgs: TwoOrgs) -> None:  # type: ignore[no-untyped-def]
+    for method, template, _ in _routes(api):
+        if template == "/api/v1/health":
+            continue
+        path = template.replace("{case_id}", "1").replace("{person_ref}", "P1").replace("{token_id}", "1")
+        response = api.request(method.upper(), path)
+        assert response.status_code == 401, f"{method.upper()} {path} answered {response.status_code}"
+        assert response.headers["content-type"] == "application/problem+json"
+    bad = api.get("/api/v1/cases", headers={"Authorization": "Bearer asy_not-a-token"})
+    assert bad.status_code == 401 and "asylon tokens create" in bad.json()["detail"]
