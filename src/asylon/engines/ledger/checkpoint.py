@@ -19,6 +19,7 @@ from asylon.engines.ledger.note import (
     NoteSigner,
     NoteVerifier,
     open_note,
+    strict_b64decode,
     sign_note,
     split_note,
 )
@@ -57,7 +58,7 @@ class Checkpoint:
         if not size_s.isdigit() or (size_s != "0" and size_s.startswith("0")):
             raise InvalidInput(Problem("checkpoint size is not a decimal number", field="size", value=size_s))
         try:
-            root = base64.b64decode(root_s, validate=True)
+            root = strict_b64decode(root_s)
         except binascii.Error as exc:
             raise InvalidInput(Problem("checkpoint root is not base64", field="root", value=root_s)) from exc
         if len(root) != 32:

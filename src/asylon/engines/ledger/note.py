@@ -44,6 +44,21 @@ __all__ = [
 ]
 
 
+def strict_b64decode(text: str) -> bytes:
+    """Standard base64 that must be canonical: re-encoding gives the same text.
+
+    Lenient decoders ignore the unused low bits of the last character, so two different strings decode to the
+    same bytes; refusing that keeps every byte of a signed note meaningful.
+
+    >>> strict_b64decode("AQ==")
+    b'\\x01'
+    """
+    raw = base64.b64decode(text, validate=True)
+    if base64.b64encode(raw).decode() != text:
+        raise binascii.Error("non-canonical base64")
+    return raw
+
+
 def _key_id(name: str, alg: int, public: bytes) -> bytes:
     return hashlib.sha256(name.encode() + b"\n" + bytes([alg]) + public).digest()[:4]
 
@@ -87,7 +102,7 @@ class NoteVerifier:
             raise InvalidInput(Problem("verifier key must be <name>+<key id>+<base64 key>", value=vkey[:80]))
         name, hex_id, blob = parts
         try:
-            raw = base64.b64decode(blob, validate=True)
+            raw = strict_b64decode(blob)
             want_id = bytes.fromhex(hex_id)
         except (binascii.Error, ValueError) as exc:
             raise InvalidInput(Problem("verifier key is not valid hex/base64", value=vkey[:80])) from exc
@@ -149,7 +164,7 @@ class NoteSigner:
             raise InvalidInput(Problem("signer key must start PRIVATE+KEY+<name>+<key id>+"))
         _, _, name, hex_id, blob = parts
         try:
-            raw = base64.b64decode(blob, validate=True)
+            raw = strict_b64decode(blob)
         except binascii.Error as exc:
             raise InvalidInput(Problem("signer key is not valid base64")) from exc
         if len(raw) != 33 or raw[0] not in (ALG_ED25519, ALG_COSIGNATURE_V1):
@@ -208,7 +223,7 @@ def split_note(note: str) -> tuple[str, list[NoteSignature]]:
         if len(fields) != 2:
             raise InvalidInput(Problem(f"signature line {n} must be '— <name> <base64>'", value=line[:60]))
         try:
-            raw = base64.b64decode(fields[1], validate=True)
+            raw = strict_b64decode(fields[1])
         except binascii.Error as exc:
             raise InvalidInput(Problem(f"signature line {n} is not base64", value=line[:60])) from exc
         if len(raw) < 5:
