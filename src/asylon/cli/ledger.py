@@ -48,7 +48,9 @@ from asylon.engines.ledger.verification import verify_envelope
 from asylon.errors import InvalidFile, InvalidInput, Problem
 
 console = Console()
-ledger_app = typer.Typer(help="Verifiable documents and the tamper-evident transparency log.", no_args_is_help=True)
+ledger_app = typer.Typer(
+    help="Verifiable documents and the tamper-evident transparency log.", no_args_is_help=True
+)
 
 
 def _read_json(path: Path) -> Any:
@@ -57,7 +59,9 @@ def _read_json(path: Path) -> Any:
     except FileNotFoundError as exc:
         raise InvalidFile(str(path), Problem("no such file")) from exc
     except json.JSONDecodeError as exc:
-        raise InvalidFile(str(path), Problem(f"is not JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}")) from exc
+        raise InvalidFile(
+            str(path), Problem(f"is not JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}")
+        ) from exc
 
 
 def _read_signer(path: Path) -> NoteSigner:
@@ -74,7 +78,11 @@ def _read_verifier(value: str) -> NoteVerifier:
     p = Path(value)
     if p.exists():
         text = p.read_text(encoding="utf-8").strip()
-        return NoteSigner.from_skey(text).verifier if text.startswith("PRIVATE+KEY+") else NoteVerifier.from_vkey(text)
+        return (
+            NoteSigner.from_skey(text).verifier
+            if text.startswith("PRIVATE+KEY+")
+            else NoteVerifier.from_vkey(text)
+        )
     return NoteVerifier.from_vkey(value)
 
 
@@ -92,9 +100,13 @@ def _now(at: str | None) -> datetime:
 
 
 def verify(
-    file: Annotated[Path, typer.Argument(help="Credential envelope (JSON), bare credential, or scanned QR text.")],
+    file: Annotated[
+        Path, typer.Argument(help="Credential envelope (JSON), bare credential, or scanned QR text.")
+    ],
     trust: Annotated[Path, typer.Option("--trust", help="Trust bundle JSON (asylon-trust-bundle/v1).")],
-    at: Annotated[str | None, typer.Option(help="Verify as of this time (default: now), e.g. 2026-05-01T00:00:00Z.")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="Verify as of this time (default: now), e.g. 2026-05-01T00:00:00Z.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Verify a credential offline: signature, trusted issuer, log inclusion, status and validity."""
@@ -121,9 +133,13 @@ def verify(
 
 @ledger_app.command("keygen")
 def keygen(
-    name: Annotated[str, typer.Argument(help="Key name: the log origin (e.g. asylon.example/log) or witness name.")],
+    name: Annotated[
+        str, typer.Argument(help="Key name: the log origin (e.g. asylon.example/log) or witness name.")
+    ],
     out: Annotated[Path, typer.Option(help="File to write the secret signer key to.")],
-    witness: Annotated[bool, typer.Option(help="Make a witness cosignature/v1 key instead of a log key.")] = False,
+    witness: Annotated[
+        bool, typer.Option(help="Make a witness cosignature/v1 key instead of a log key.")
+    ] = False,
 ) -> None:
     """Generate an Ed25519 note key; print its public verifier key."""
 
@@ -246,7 +262,9 @@ def _open_log(log: Path, log_key: Path | None) -> TransparencyLog:
 
 @ledger_app.command("issue")
 def issue(
-    request: Annotated[Path, typer.Argument(help="JSON request: {type, person: {given_names, surname, birth_date, …}, …}.")],
+    request: Annotated[
+        Path, typer.Argument(help="JSON request: {type, person: {given_names, surname, birth_date, …}, …}.")
+    ],
     keys: Annotated[Path, typer.Option(help="Issuer key file.")],
     log: Annotated[Path, typer.Option(help="Log directory.")],
     log_key: Annotated[Path, typer.Option(help="Log signer key file.")],
@@ -280,7 +298,9 @@ def issue(
         out.write_text(env.dumps() + "\n", encoding="utf-8")
         if pdf is not None:
             pdf.write_bytes(credential_pdf(env))
-        console.print(f"issued {cred['id']} as log entry {env.proof.index if env.proof else '?'}", highlight=False)
+        console.print(
+            f"issued {cred['id']} as log entry {env.proof.index if env.proof else '?'}", highlight=False
+        )
 
     run_guarded(action)
 
@@ -331,7 +351,9 @@ def trust_bundle(
     issuer_keys: Annotated[list[Path], typer.Option(help="Issuer key file(s); only public keys are copied.")],
     witness: Annotated[list[str] | None, typer.Option(help="Witness verifier key(s) or key files.")] = None,
     quorum: Annotated[int, typer.Option(help="Witness cosignatures required.")] = 0,
-    status_lists: Annotated[list[Path] | None, typer.Option(help="Signed status list files (from publish-status).")] = None,
+    status_lists: Annotated[
+        list[Path] | None, typer.Option(help="Signed status list files (from publish-status).")
+    ] = None,
 ) -> None:
     """Assemble a trust bundle for offline verifiers."""
 
@@ -359,7 +381,9 @@ def checkpoint(
     log_key: Annotated[Path, typer.Option(help="Log signer key file.")],
 ) -> None:
     """Sign and print a checkpoint of the log's current state."""
-    run_guarded(lambda: console.print(_open_log(log, log_key).checkpoint(), end="", highlight=False, markup=False))
+    run_guarded(
+        lambda: console.print(_open_log(log, log_key).checkpoint(), end="", highlight=False, markup=False)
+    )
 
 
 @ledger_app.command("cosign")
@@ -373,7 +397,9 @@ def cosign(
     def action() -> None:
         note = checkpoint_file.read_text(encoding="utf-8")
         verify_checkpoint(note, _read_verifier(log_key))
-        signed = cosign_checkpoint(note, _read_signer(witness_key), timestamp=int(datetime.now(UTC).timestamp()))
+        signed = cosign_checkpoint(
+            note, _read_signer(witness_key), timestamp=int(datetime.now(UTC).timestamp())
+        )
         checkpoint_file.write_text(signed, encoding="utf-8")
 
     run_guarded(action)

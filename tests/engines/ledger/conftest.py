@@ -29,7 +29,9 @@ T0 = datetime(2026, 3, 1, tzinfo=UTC)
 NOW = T0 + timedelta(days=1)
 
 # Generated people, not real ones.
-AMINA = Person("Amina", "Haddad", "1990-05-04", "F", "SYR", subject_id="urn:uuid:00000000-0000-4000-8000-000000000001")
+AMINA = Person(
+    "Amina", "Haddad", "1990-05-04", "F", "SYR", subject_id="urn:uuid:00000000-0000-4000-8000-000000000001"
+)
 YUSUF = Person("Yusuf Omar", "Abdi", "1984-11-23", "M", "SOM")
 
 
@@ -63,23 +65,40 @@ class World:
 
 
 def make_world() -> World:
-    ring = IssuerKeyRing.create("https://asylon.example/orgs/unhcr-jordan", "UNHCR Jordan", at=T0 - timedelta(days=30))
+    ring = IssuerKeyRing.create(
+        "https://asylon.example/orgs/unhcr-jordan", "UNHCR Jordan", at=T0 - timedelta(days=30)
+    )
     log_key = generate_signer("asylon.example/log")
     witnesses = [generate_signer(f"witness.example/w{i}", cosigner=True) for i in (1, 2, 3)]
     log = TransparencyLog(MemoryLogStore(), log_key)
     registry = StatusRegistry(f"{ring.issuer}/status/1")
     creds = {
         "status": refugee_status_attestation(
-            AMINA, issuer=ring, country_of_asylum="JOR", decision_date=date(2026, 2, 1), valid_from=T0,
+            AMINA,
+            issuer=ring,
+            country_of_asylum="JOR",
+            decision_date=date(2026, 2, 1),
+            valid_from=T0,
             valid_until=T0 + timedelta(days=365 * 3),
         ),
         "resettlement": resettlement_decision(
-            YUSUF, issuer=ring, resettlement_country="CAN", decision="accepted", decision_date=date(2026, 2, 20),
-            valid_from=T0, programme="Government-Assisted Refugees", household_size=4,
+            YUSUF,
+            issuer=ring,
+            resettlement_country="CAN",
+            decision="accepted",
+            decision_date=date(2026, 2, 20),
+            valid_from=T0,
+            programme="Government-Assisted Refugees",
+            household_size=4,
         ),
         "travel": travel_document(
-            AMINA, issuer=ring, issuing_state="JOR", document_number="RT0012345", date_of_issue=date(2026, 3, 1),
-            date_of_expiry=date(2031, 2, 28), valid_from=T0,
+            AMINA,
+            issuer=ring,
+            issuing_state="JOR",
+            document_number="RT0012345",
+            date_of_issue=date(2026, 3, 1),
+            date_of_expiry=date(2031, 2, 28),
+            valid_from=T0,
         ),
     }
     # Some unrelated entries first so the proofs are not trivial.
@@ -88,9 +107,7 @@ def make_world() -> World:
     world = World(ring, log, log_key, witnesses, registry, {}, [])
     world.republish()
     note = world.cosigned_checkpoint()
-    world.envelopes = {
-        k: refresh_proof(e, log, note, log.size()) for k, e in zip(creds, envs, strict=True)
-    }
+    world.envelopes = {k: refresh_proof(e, log, note, log.size()) for k, e in zip(creds, envs, strict=True)}
     return world
 
 

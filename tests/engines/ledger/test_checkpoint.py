@@ -36,7 +36,9 @@ def test_go_reference_signature_is_reproduced() -> None:
 def test_altered_reference_note_is_refused() -> None:
     v = VECTORS["c2sp_example"]
     with pytest.raises(InvalidInput, match="altered"):
-        open_note(v["note"].replace("example message", "exemple message"), [NoteVerifier.from_vkey(v["vkey"])])
+        open_note(
+            v["note"].replace("example message", "exemple message"), [NoteVerifier.from_vkey(v["vkey"])]
+        )
 
 
 @pytest.mark.parametrize(

@@ -67,7 +67,9 @@ def test_keypair_multikey_round_trip() -> None:
         (("@context",), ["https://www.w3.org/ns/credentials/v2"]),
     ],
 )
-def test_any_change_to_document_or_proof_options_breaks_the_signature(path: tuple[str, ...], value: Any) -> None:
+def test_any_change_to_document_or_proof_options_breaks_the_signature(
+    path: tuple[str, ...], value: Any
+) -> None:
     doc = copy.deepcopy(SIGNED)
     target = doc
     for key in path[:-1]:

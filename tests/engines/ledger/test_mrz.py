@@ -17,7 +17,14 @@ SPECIMEN = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO740812
 
 @pytest.mark.parametrize(
     ("field", "digit"),
-    [("L898902C3", "6"), ("740812", "2"), ("120415", "9"), ("ZE184226B<<<<<", "1"), ("<<<<<<", "0"), ("AAAAAA", "0")],
+    [
+        ("L898902C3", "6"),
+        ("740812", "2"),
+        ("120415", "9"),
+        ("ZE184226B<<<<<", "1"),
+        ("<<<<<<", "0"),
+        ("AAAAAA", "0"),
+    ],
 )
 def test_check_digits(field: str, digit: str) -> None:
     assert check_digit(field) == digit
@@ -25,16 +32,28 @@ def test_check_digits(field: str, digit: str) -> None:
 
 def test_icao_specimen_is_reproduced_and_parsed() -> None:
     lines = format_td3(
-        issuing_state="UTO", surname="Eriksson", given_names="Anna Maria", document_number="L898902C3",
-        nationality="UTO", birth_date=date(1974, 8, 12), sex="F", expiry_date=date(2012, 4, 15),
+        issuing_state="UTO",
+        surname="Eriksson",
+        given_names="Anna Maria",
+        document_number="L898902C3",
+        nationality="UTO",
+        birth_date=date(1974, 8, 12),
+        sex="F",
+        expiry_date=date(2012, 4, 15),
         personal_number="ZE184226B",
     )
     assert lines == SPECIMEN
     fields = parse_td3(*SPECIMEN)
-    assert (fields.document_number, fields.birth_date, fields.expiry_date) == ("L898902C3", "740812", "120415")
+    assert (fields.document_number, fields.birth_date, fields.expiry_date) == (
+        "L898902C3",
+        "740812",
+        "120415",
+    )
 
 
-@pytest.mark.parametrize(("pos", "field"), [(9, "document_number"), (19, "birth_date"), (27, "expiry_date"), (43, "composite")])
+@pytest.mark.parametrize(
+    ("pos", "field"), [(9, "document_number"), (19, "birth_date"), (27, "expiry_date"), (43, "composite")]
+)
 def test_wrong_check_digit_is_named(pos: int, field: str) -> None:
     line2 = SPECIMEN[1]
     wrong = str((int(line2[pos]) + 1) % 10)
@@ -63,8 +82,14 @@ def test_names_are_transliterated(surname: str, given: str, want: str) -> None:
 )
 def test_generated_zones_parse_back(number: str, born: date, expiry: date, sex: str) -> None:
     l1, l2 = format_td3(
-        issuing_state="DEU", surname="Example", given_names="Test", document_number=number, nationality="XXB",
-        birth_date=born, sex=sex, expiry_date=expiry,
+        issuing_state="DEU",
+        surname="Example",
+        given_names="Test",
+        document_number=number,
+        nationality="XXB",
+        birth_date=born,
+        sex=sex,
+        expiry_date=expiry,
     )
     assert len(l1) == len(l2) == 44
     f = parse_td3(l1, l2)

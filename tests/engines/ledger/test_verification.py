@@ -26,8 +26,16 @@ def test_issued_credentials_pass_every_check(world: World, kind: str) -> None:
     report = verify_envelope(world.envelopes[kind], world.bundle(), now=NOW)
     assert report.ok, report.failed
     applicable = {c.name for c in report.checks if c.passed}
-    assert {"signature", "issuer-trusted", "checkpoint-signature", "witness-quorum", "log-inclusion",
-            "status-revocation", "status-suspension", "validity-period"} <= applicable
+    assert {
+        "signature",
+        "issuer-trusted",
+        "checkpoint-signature",
+        "witness-quorum",
+        "log-inclusion",
+        "status-revocation",
+        "status-suspension",
+        "validity-period",
+    } <= applicable
     assert (report.check("travel-document-mrz").passed is True) == (kind == "travel")
 
 
@@ -72,7 +80,9 @@ def test_every_byte_of_the_checkpoint_is_protected(world: World) -> None:
             continue
         forged = note[:i] + ("A" if note[i] != "A" else "B") + note[i + 1 :]
         failed = _failed(world, Envelope(env.credential, env.salt, env.proof, forged), quorum=3)
-        assert failed & {"checkpoint-signature", "witness-quorum"}, f"checkpoint byte {i} changed without detection"
+        assert failed & {"checkpoint-signature", "witness-quorum"}, (
+            f"checkpoint byte {i} changed without detection"
+        )
 
 
 def test_dropping_witness_cosignatures_fails_the_quorum(world: World) -> None:
@@ -95,7 +105,9 @@ def test_tampered_inclusion_proof_or_salt_fails_log_inclusion(world: World) -> N
     moved = InclusionProof(env.proof.index + 1, env.proof.size, env.proof.hashes)
     assert _failed(world, Envelope(env.credential, env.salt, moved, env.checkpoint)) == {"log-inclusion"}
     other_salt = bytes(32)
-    assert _failed(world, Envelope(env.credential, other_salt, env.proof, env.checkpoint)) == {"log-inclusion"}
+    assert _failed(world, Envelope(env.credential, other_salt, env.proof, env.checkpoint)) == {
+        "log-inclusion"
+    }
 
 
 def test_credential_never_logged_fails_log_inclusion(world: World) -> None:
@@ -107,7 +119,9 @@ def test_credential_never_logged_fails_log_inclusion(world: World) -> None:
     assert _failed(world, Envelope(resigned, env.salt, env.proof, env.checkpoint)) == {"log-inclusion"}
 
 
-@pytest.mark.parametrize(("purpose", "check"), [("revocation", "status-revocation"), ("suspension", "status-suspension")])
+@pytest.mark.parametrize(
+    ("purpose", "check"), [("revocation", "status-revocation"), ("suspension", "status-suspension")]
+)
 def test_revoked_or_suspended_credential_is_named(world: World, purpose: str, check: str) -> None:
     env = world.envelopes["travel"]
     world.registry.set_status(env.credential, purpose, True)
@@ -146,7 +160,10 @@ def test_unknown_issuer_and_rotated_or_revoked_keys(world: World) -> None:
     stranger = copy.deepcopy(world.bundle())
     stranger.issuers = {}
     report = verify_envelope(env, stranger, now=NOW)
-    assert report.check("issuer-trusted").passed is False and "not in the trust bundle" in report.check("issuer-trusted").reason
+    assert (
+        report.check("issuer-trusted").passed is False
+        and "not in the trust bundle" in report.check("issuer-trusted").reason
+    )
 
     # After rotation the old key still verifies what it signed before...
     world.ring.rotate(at=T0 + timedelta(hours=1))
@@ -156,8 +173,12 @@ def test_unknown_issuer_and_rotated_or_revoked_keys(world: World) -> None:
     late = copy.deepcopy({k: v for k, v in env.credential.items() if k != "proof"})
     from asylon.engines.ledger.dataintegrity import create_proof
 
-    forged = create_proof(late, world.ring.private_key(old_key.id), verification_method=old_key.id,
-                          created="2026-03-02T00:00:00Z")
+    forged = create_proof(
+        late,
+        world.ring.private_key(old_key.id),
+        verification_method=old_key.id,
+        created="2026-03-02T00:00:00Z",
+    )
     report = verify_envelope(Envelope(forged, env.salt, env.proof, env.checkpoint), world.bundle(), now=NOW)
     assert "rotated out" in report.check("issuer-trusted").reason
 

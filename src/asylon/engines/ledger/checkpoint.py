@@ -19,9 +19,9 @@ from asylon.engines.ledger.note import (
     NoteSigner,
     NoteVerifier,
     open_note,
-    strict_b64decode,
     sign_note,
     split_note,
+    strict_b64decode,
 )
 from asylon.errors import InvalidInput, Problem
 
@@ -85,7 +85,9 @@ def sign_checkpoint(checkpoint: Checkpoint, log_key: NoteSigner) -> str:
     if log_key.alg != ALG_ED25519:
         raise InvalidInput(Problem("a log signs checkpoints with an Ed25519 note key (type 0x01)"))
     if checkpoint.origin != log_key.name:
-        raise InvalidInput(Problem(f"checkpoint origin {checkpoint.origin!r} is not the log key name {log_key.name!r}"))
+        raise InvalidInput(
+            Problem(f"checkpoint origin {checkpoint.origin!r} is not the log key name {log_key.name!r}")
+        )
     return sign_note(checkpoint.body(), [log_key])
 
 
@@ -116,10 +118,14 @@ def verify_checkpoint(
         raise InvalidInput(Problem(f"checkpoint is not signed by the log key {log_key.name}"))
     checkpoint = Checkpoint.parse(text)
     if checkpoint.origin != log_key.name:
-        raise InvalidInput(Problem(f"checkpoint origin {checkpoint.origin!r} is not the log {log_key.name!r}"))
+        raise InvalidInput(
+            Problem(f"checkpoint origin {checkpoint.origin!r} is not the log {log_key.name!r}")
+        )
     cosigned = tuple(sorted({w.name for w in witnesses if w in good}))
     if len(cosigned) < quorum:
         raise InvalidInput(
-            Problem(f"checkpoint has {len(cosigned)} valid witness cosignatures, the trust bundle asks for {quorum}")
+            Problem(
+                f"checkpoint has {len(cosigned)} valid witness cosignatures, the trust bundle asks for {quorum}"
+            )
         )
     return VerifiedCheckpoint(checkpoint, cosigned)

@@ -52,7 +52,9 @@ def _subject(person: Person) -> dict[str, Any]:
     return subject
 
 
-def _base(kind: str, issuer: IssuerKeyRing, valid_from: datetime, valid_until: datetime | None) -> dict[str, Any]:
+def _base(
+    kind: str, issuer: IssuerKeyRing, valid_from: datetime, valid_until: datetime | None
+) -> dict[str, Any]:
     cred: dict[str, Any] = {
         "@context": CONTEXT,
         "id": f"urn:uuid:{uuid.uuid4()}",
@@ -107,7 +109,9 @@ def resettlement_decision(
 ) -> dict[str, Any]:
     """An unsigned resettlement decision (``decision``: accepted, rejected or deferred)."""
     if decision not in ("accepted", "rejected", "deferred"):
-        raise InvalidInput(Problem("decision must be accepted, rejected or deferred", field="decision", value=decision))
+        raise InvalidInput(
+            Problem("decision must be accepted, rejected or deferred", field="decision", value=decision)
+        )
     cred = _base("ResettlementDecision", issuer, valid_from, valid_until)
     detail: dict[str, Any] = {
         "type": "Resettlement",
@@ -129,7 +133,9 @@ def _birth(person: Person) -> date:
         if len(person.birth_date) == 4 and person.birth_date.isdigit():
             # Doc 9303 allows unknown month/day; we print 1 January, the common administrative convention.
             return date(int(person.birth_date), 1, 1)
-        raise InvalidInput(Problem("is not YYYY-MM-DD or YYYY", field="birth_date", value=person.birth_date)) from None
+        raise InvalidInput(
+            Problem("is not YYYY-MM-DD or YYYY", field="birth_date", value=person.birth_date)
+        ) from None
 
 
 def travel_document(
@@ -156,7 +162,9 @@ def travel_document(
         expiry_date=date_of_expiry,
         document_code=document_code,
     )
-    until = datetime.combine(date_of_expiry, datetime.max.time().replace(microsecond=0), tzinfo=valid_from.tzinfo)
+    until = datetime.combine(
+        date_of_expiry, datetime.max.time().replace(microsecond=0), tzinfo=valid_from.tzinfo
+    )
     cred = _base("TravelDocumentData", issuer, valid_from, until)
     cred["credentialSubject"] = {
         **_subject(person),
@@ -189,4 +197,6 @@ def sign_credential(credential: dict[str, Any], ring: IssuerKeyRing, *, at: date
     if issuer_id != ring.issuer:
         raise InvalidInput(Problem(f"credential issuer {issuer_id!r} is not {ring.issuer!r}", field="issuer"))
     key = ring.active_key(at)
-    return create_proof(credential, ring.private_key(key.id), verification_method=key.id, created=format_time(at))
+    return create_proof(
+        credential, ring.private_key(key.id), verification_method=key.id, created=format_time(at)
+    )

@@ -108,5 +108,7 @@ def verify_proof(document: dict[str, Any], public_key: Ed25519PublicKey) -> dict
     try:
         public_key.verify(signature, hash_data(document, proof))
     except InvalidSignature as exc:
-        raise ProofInvalid("the signature does not match the document: it was altered or signed by another key") from exc
+        raise ProofInvalid(
+            "the signature does not match the document: it was altered or signed by another key"
+        ) from exc
     return proof

@@ -57,7 +57,9 @@ def _rows(cred: dict[str, Any]) -> list[tuple[str, str]]:
                     label = "".join(" " + c.lower() if c.isupper() else c for c in k).capitalize()
                     rows.append((label, str(v)))
     issuer = cred.get("issuer")
-    rows.append(("Issued by", str(issuer.get("name", issuer.get("id"))) if isinstance(issuer, dict) else str(issuer)))
+    rows.append(
+        ("Issued by", str(issuer.get("name", issuer.get("id"))) if isinstance(issuer, dict) else str(issuer))
+    )
     rows.append(("Valid from", str(cred.get("validFrom", ""))))
     if cred.get("validUntil"):
         rows.append(("Valid until", str(cred["validUntil"])))

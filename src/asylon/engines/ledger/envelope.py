@@ -76,7 +76,9 @@ class Envelope:
         if data.get("format") != FORMAT:
             if "proof" in data and "credentialSubject" in data:
                 return cls(data)
-            raise InvalidInput(Problem(f"not a credential envelope: 'format' must be {FORMAT!r}", field="format"))
+            raise InvalidInput(
+                Problem(f"not a credential envelope: 'format' must be {FORMAT!r}", field="format")
+            )
         cred = data.get("credential")
         if not isinstance(cred, dict):
             raise InvalidInput(Problem("the envelope has no credential object", field="credential"))

@@ -65,7 +65,9 @@ class StatusRegistry:
     @classmethod
     def from_json(cls, data: Any) -> StatusRegistry:
         if not isinstance(data, dict) or data.get("format") != "asylon-status-registry/v1":
-            raise InvalidInput(Problem("not an asylon status registry (asylon-status-registry/v1)", field="format"))
+            raise InvalidInput(
+                Problem("not an asylon status registry (asylon-status-registry/v1)", field="format")
+            )
         try:
             return cls(
                 str(data["baseId"]),
@@ -89,16 +91,29 @@ class StatusRegistry:
         for entry in raw if isinstance(raw, list) else [raw]:
             if isinstance(entry, dict) and entry.get("statusListCredential") == self.list_id(purpose):
                 return int(str(entry["statusListIndex"]))
-        raise InvalidInput(Problem(f"credential has no {purpose} entry in {self.base_id}", field="credentialStatus"))
+        raise InvalidInput(
+            Problem(f"credential has no {purpose} entry in {self.base_id}", field="credentialStatus")
+        )
 
     def set_status(self, credential: dict[str, Any], purpose: str, value: bool) -> None:
         """Revoke (``revocation``, True), suspend or lift a suspension; takes effect at the next publish."""
-        if purpose == "revocation" and not value and self.lists[purpose].get(self._index(credential, purpose)):
-            raise InvalidInput(Problem("a revocation is final; issue a new credential instead", field="statusPurpose"))
+        if (
+            purpose == "revocation"
+            and not value
+            and self.lists[purpose].get(self._index(credential, purpose))
+        ):
+            raise InvalidInput(
+                Problem("a revocation is final; issue a new credential instead", field="statusPurpose")
+            )
         self.lists[purpose].set(self._index(credential, purpose), value)
 
     def publish(
-        self, ring: IssuerKeyRing, log: TransparencyLog, *, at: datetime, valid_for: timedelta = timedelta(days=7)
+        self,
+        ring: IssuerKeyRing,
+        log: TransparencyLog,
+        *,
+        at: datetime,
+        valid_for: timedelta = timedelta(days=7),
     ) -> list[dict[str, Any]]:
         """Sign the current lists (valid for ``valid_for``), log their digests, and return them."""
         self.version += 1
@@ -114,7 +129,9 @@ class StatusRegistry:
             )
             key = ring.active_key(at)
             signed.append(
-                create_proof(slc, ring.private_key(key.id), verification_method=key.id, created=format_time(at))
+                create_proof(
+                    slc, ring.private_key(key.id), verification_method=key.id, created=format_time(at)
+                )
             )
         log.append_batch([status_list_leaf(s) for s in signed])
         return signed
@@ -159,4 +176,6 @@ def refresh_proof(envelope: Envelope, log: TransparencyLog, checkpoint: str, siz
     """The same envelope with an inclusion proof against a later checkpoint of ``size`` leaves."""
     if envelope.proof is None:
         raise InvalidInput(Problem("the envelope has no leaf index to refresh", field="inclusionProof"))
-    return Envelope(envelope.credential, envelope.salt, log.inclusion_proof(envelope.proof.index, size), checkpoint)
+    return Envelope(
+        envelope.credential, envelope.salt, log.inclusion_proof(envelope.proof.index, size), checkpoint
+    )

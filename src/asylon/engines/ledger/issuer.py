@@ -44,7 +44,9 @@ class IssuerKey:
         if self.revoked_at is not None and t >= self.revoked_at:
             return f"key {self.id} was revoked at {format_time(self.revoked_at)}"
         if t < self.valid_from:
-            return f"key {self.id} was not yet valid at {format_time(t)} (from {format_time(self.valid_from)})"
+            return (
+                f"key {self.id} was not yet valid at {format_time(t)} (from {format_time(self.valid_from)})"
+            )
         if self.valid_until is not None and t >= self.valid_until:
             return f"key {self.id} had been rotated out at {format_time(self.valid_until)}"
         return None
@@ -71,9 +73,13 @@ class IssuerKey:
             raise InvalidInput(Problem("each key needs an id", field=where))
         return cls(
             id=data["id"],
-            public_key=decode_public_key(str(data.get("publicKeyMultibase", "")), field=f"{where}.publicKeyMultibase"),
+            public_key=decode_public_key(
+                str(data.get("publicKeyMultibase", "")), field=f"{where}.publicKeyMultibase"
+            ),
             valid_from=parse_time(data.get("validFrom"), field=f"{where}.validFrom"),
-            valid_until=parse_time(data["validUntil"], field=f"{where}.validUntil") if "validUntil" in data else None,
+            valid_until=parse_time(data["validUntil"], field=f"{where}.validUntil")
+            if "validUntil" in data
+            else None,
             revoked_at=parse_time(data["revoked"], field=f"{where}.revoked") if "revoked" in data else None,
         )
 
@@ -118,7 +124,10 @@ class IssuerKeyRing:
 
     def rotate(self, *, at: datetime) -> IssuerKey:
         """Start a new key at ``at``; the current key stops signing then but stays verifiable."""
-        self.keys = [replace(k, valid_until=at) if k.valid_until is None or k.valid_until > at else k for k in self.keys]
+        self.keys = [
+            replace(k, valid_until=at) if k.valid_until is None or k.valid_until > at else k
+            for k in self.keys
+        ]
         private = Ed25519PrivateKey.generate()
         public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         key = IssuerKey(f"{self.issuer}#key-{len(self.keys) + 1}", public, at)
@@ -134,7 +143,9 @@ class IssuerKeyRing:
         for key in reversed(self.keys):
             if key.may_sign_at(at) is None and key.id in self.secrets:
                 return key
-        raise RuleRefused("issuer.no-active-key", f"{self.name} has no key that may sign at {format_time(at)}; rotate first")
+        raise RuleRefused(
+            "issuer.no-active-key", f"{self.name} has no key that may sign at {format_time(at)}; rotate first"
+        )
 
     def private_key(self, key_id: str) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(self.secrets[key_id])
@@ -157,11 +168,15 @@ class IssuerKeyRing:
     @classmethod
     def from_json(cls, data: Any) -> IssuerKeyRing:
         if not isinstance(data, dict) or data.get("format") != "asylon-issuer-keys/v1":
-            raise InvalidInput(Problem("not an asylon issuer key file (format asylon-issuer-keys/v1)", field="format"))
+            raise InvalidInput(
+                Problem("not an asylon issuer key file (format asylon-issuer-keys/v1)", field="format")
+            )
         ring = cls(str(data.get("issuer", "")), str(data.get("name", "")))
         for i, kd in enumerate(data.get("keys", [])):
             key = IssuerKey.from_json(kd, where=f"keys[{i}]")
             ring.keys.append(key)
             if "secretKeyMultibase" in kd:
-                ring.secrets[key.id] = decode_private_key(kd["secretKeyMultibase"], field=f"keys[{i}].secretKeyMultibase")
+                ring.secrets[key.id] = decode_private_key(
+                    kd["secretKeyMultibase"], field=f"keys[{i}].secretKeyMultibase"
+                )
         return ring

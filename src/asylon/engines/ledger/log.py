@@ -146,7 +146,9 @@ class TransparencyLog:
         first_bad: int | None = None
         stored = self.store.leaf_hashes()
         if len(stored) // 32 < cp.size:
-            problems.append(f"the store holds {len(stored) // 32} entries, the checkpoint commits to {cp.size}")
+            problems.append(
+                f"the store holds {len(stored) // 32} entries, the checkpoint commits to {cp.size}"
+            )
         for i in range(min(cp.size, len(stored) // 32)):
             if merkle.leaf_hash(self.store.entry(i)) != stored[i * 32 : (i + 1) * 32]:
                 first_bad = i if first_bad is None else first_bad

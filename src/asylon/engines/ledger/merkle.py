@@ -177,7 +177,9 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
         raise ProofError("inclusion proof leads to a different root")
 
 
-def verify_consistency(first: int, second: int, proof: Sequence[bytes], first_root: bytes, second_root: bytes) -> None:
+def verify_consistency(
+    first: int, second: int, proof: Sequence[bytes], first_root: bytes, second_root: bytes
+) -> None:
     """Raise :class:`ProofError` unless ``proof`` shows tree ``first`` is a prefix of tree ``second``.
 
     >>> verify_consistency(1, 1, [], leaf_hash(b""), leaf_hash(b""))

@@ -30,7 +30,9 @@ class InclusionProof:
     def from_json(cls, data: Any) -> InclusionProof:
         try:
             return cls(
-                int(data["leafIndex"]), int(data["treeSize"]), tuple(base64.b64decode(h) for h in data["hashes"])
+                int(data["leafIndex"]),
+                int(data["treeSize"]),
+                tuple(base64.b64decode(h) for h in data["hashes"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInput(

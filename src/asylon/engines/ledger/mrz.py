@@ -154,7 +154,11 @@ def parse_td3(line1: str, line2: str) -> MrzFields:
     for name, data, digit in checks:
         if check_digit(data) != digit:
             problems.append(
-                Problem(f"check digit {digit} is wrong (should be {check_digit(data)})", field=f"mrz.{name}", value=data)
+                Problem(
+                    f"check digit {digit} is wrong (should be {check_digit(data)})",
+                    field=f"mrz.{name}",
+                    value=data,
+                )
             )
     if problems:
         raise InvalidInput(problems)

@@ -35,7 +35,9 @@ def encode_base58btc(data: bytes) -> str:
 
 def decode_base58btc(value: str, *, field: str = "value") -> bytes:
     if not value.startswith("z"):
-        raise InvalidInput(Problem("multibase value must be base58btc (start with 'z')", field=field, value=value[:20]))
+        raise InvalidInput(
+            Problem("multibase value must be base58btc (start with 'z')", field=field, value=value[:20])
+        )
     try:
         return base58.b58decode(value[1:])
     except ValueError as exc:

@@ -65,7 +65,9 @@ def _key_id(name: str, alg: int, public: bytes) -> bytes:
 
 def _check_name(name: str) -> None:
     if not name or any(c in name for c in " \n+"):
-        raise InvalidInput(Problem(f"note key name {name!r} is empty or holds a space, newline or '+'", field="name"))
+        raise InvalidInput(
+            Problem(f"note key name {name!r} is empty or holds a space, newline or '+'", field="name")
+        )
 
 
 def _raw_public(key: Ed25519PublicKey) -> bytes:
@@ -261,6 +263,8 @@ def open_note(note: str, verifiers: list[NoteVerifier]) -> tuple[str, dict[NoteV
             if v.name == sig.name and v.key_id == sig.key_id:
                 ts = v.verify_line(raw, sig.signature)
                 if ts is None:
-                    raise InvalidInput(Problem(f"signature by {v.name} does not verify: the note was altered"))
+                    raise InvalidInput(
+                        Problem(f"signature by {v.name} does not verify: the note was altered")
+                    )
                 good[v] = ts
     return text, good

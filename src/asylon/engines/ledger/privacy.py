@@ -73,7 +73,12 @@ def find_personal_data(blobs: Iterable[bytes | str], forbidden: Iterable[str]) -
     """
     values = [v for v in forbidden if v and v.strip()]
     prepared = [
-        (v, variants(v), hashlib.sha256(v.encode()).digest(), hashlib.sha256(v.strip().lower().encode()).digest())
+        (
+            v,
+            variants(v),
+            hashlib.sha256(v.encode()).digest(),
+            hashlib.sha256(v.strip().lower().encode()).digest(),
+        )
         for v in values
     ]
     hits: list[PersonalDataHit] = []

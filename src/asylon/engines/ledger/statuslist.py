@@ -48,12 +48,16 @@ class StatusList:
     @classmethod
     def empty(cls, size: int = MIN_ENTRIES) -> StatusList:
         if size < MIN_ENTRIES or size % 8:
-            raise InvalidInput(Problem(f"a status list holds at least {MIN_ENTRIES} entries, a multiple of 8", field="size"))
+            raise InvalidInput(
+                Problem(f"a status list holds at least {MIN_ENTRIES} entries, a multiple of 8", field="size")
+            )
         return cls(bytearray(size // 8), size)
 
     def _check(self, index: int) -> None:
         if not 0 <= index < self.size:
-            raise InvalidInput(Problem(f"status index {index} is outside 0..{self.size - 1}", field="statusListIndex"))
+            raise InvalidInput(
+                Problem(f"status index {index} is outside 0..{self.size - 1}", field="statusListIndex")
+            )
 
     def get(self, index: int) -> bool:
         self._check(index)
@@ -75,15 +79,21 @@ class StatusList:
     @classmethod
     def decode(cls, encoded: str) -> StatusList:
         if not encoded.startswith("u"):
-            raise InvalidInput(Problem("encodedList must be multibase base64url (start with 'u')", field="encodedList"))
+            raise InvalidInput(
+                Problem("encodedList must be multibase base64url (start with 'u')", field="encodedList")
+            )
         body = encoded[1:]
         try:
             packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
             bits = gzip.decompress(packed)
         except (binascii.Error, OSError, EOFError, zlib.error) as exc:
-            raise InvalidInput(Problem("encodedList is not base64url GZIP data", field="encodedList")) from exc
+            raise InvalidInput(
+                Problem("encodedList is not base64url GZIP data", field="encodedList")
+            ) from exc
         if len(bits) * 8 < MIN_ENTRIES:
-            raise InvalidInput(Problem(f"status list is shorter than {MIN_ENTRIES} entries", field="encodedList"))
+            raise InvalidInput(
+                Problem(f"status list is shorter than {MIN_ENTRIES} entries", field="encodedList")
+            )
         return cls(bytearray(bits), len(bits) * 8)
 
 
@@ -123,7 +133,9 @@ class IndexAllocator:
 def status_entry(list_credential_id: str, index: int, purpose: str) -> dict[str, Any]:
     """A ``BitstringStatusListEntry`` for a credential's ``credentialStatus``."""
     if purpose not in PURPOSES:
-        raise InvalidInput(Problem(f"status purpose must be one of {', '.join(PURPOSES)}", field="statusPurpose"))
+        raise InvalidInput(
+            Problem(f"status purpose must be one of {', '.join(PURPOSES)}", field="statusPurpose")
+        )
     return {
         "id": f"{list_credential_id}#{index}",
         "type": "BitstringStatusListEntry",
@@ -144,7 +156,9 @@ def status_list_credential(
 ) -> dict[str, Any]:
     """An unsigned ``BitstringStatusListCredential`` publishing ``status_list``."""
     if purpose not in PURPOSES:
-        raise InvalidInput(Problem(f"status purpose must be one of {', '.join(PURPOSES)}", field="statusPurpose"))
+        raise InvalidInput(
+            Problem(f"status purpose must be one of {', '.join(PURPOSES)}", field="statusPurpose")
+        )
     cred: dict[str, Any] = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": list_credential_id,

@@ -67,7 +67,9 @@ class TrustBundle:
         True
         """
         if quorum > len(witnesses) or quorum < 0:
-            raise InvalidInput(Problem(f"quorum {quorum} cannot be met by {len(witnesses)} witnesses", field="quorum"))
+            raise InvalidInput(
+                Problem(f"quorum {quorum} cannot be met by {len(witnesses)} witnesses", field="quorum")
+            )
         return cls(
             {i.id: i for i in issuers},
             log_key,
@@ -99,10 +101,14 @@ class TrustBundle:
             where = f"issuers[{i}]"
             if not isinstance(d, dict) or not isinstance(d.get("id"), str):
                 raise InvalidInput(Problem("each issuer needs an id", field=where))
-            keys = tuple(IssuerKey.from_json(k, where=f"{where}.keys[{j}]") for j, k in enumerate(d.get("keys", [])))
+            keys = tuple(
+                IssuerKey.from_json(k, where=f"{where}.keys[{j}]") for j, k in enumerate(d.get("keys", []))
+            )
             for k in keys:
                 if not k.id.startswith(d["id"] + "#"):
-                    raise InvalidInput(Problem(f"key {k.id} is not under issuer {d['id']}", field=f"{where}.keys"))
+                    raise InvalidInput(
+                        Problem(f"key {k.id} is not under issuer {d['id']}", field=f"{where}.keys")
+                    )
             issuers.append(TrustedIssuer(d["id"], str(d.get("name", d["id"])), keys))
         log = data.get("log")
         if not isinstance(log, dict) or not isinstance(log.get("key"), str):
@@ -114,10 +120,18 @@ class TrustBundle:
         witnesses = [NoteVerifier.from_vkey(k) for k in w.get("keys", [])]
         for n, wk in enumerate(witnesses):
             if wk.alg != ALG_COSIGNATURE_V1:
-                raise InvalidInput(Problem("witness keys must be cosignature/v1 keys (type 0x04)", field=f"witnesses.keys[{n}]"))
+                raise InvalidInput(
+                    Problem(
+                        "witness keys must be cosignature/v1 keys (type 0x04)", field=f"witnesses.keys[{n}]"
+                    )
+                )
         status_lists = data.get("statusLists", [])
-        if not isinstance(status_lists, list) or not all(isinstance(s, dict) and "id" in s for s in status_lists):
-            raise InvalidInput(Problem("statusLists must be a list of status list credentials", field="statusLists"))
+        if not isinstance(status_lists, list) or not all(
+            isinstance(s, dict) and "id" in s for s in status_lists
+        ):
+            raise InvalidInput(
+                Problem("statusLists must be a list of status list credentials", field="statusLists")
+            )
         return cls.build(
             issuers=issuers,
             log_key=log_key,
@@ -140,7 +154,9 @@ def load_trust_bundle(path: str | Path) -> TrustBundle:
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise InvalidFile(str(p), Problem("no such file", fix="pass the trust bundle given by your authority")) from exc
+        raise InvalidFile(
+            str(p), Problem("no such file", fix="pass the trust bundle given by your authority")
+        ) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidFile(str(p), Problem(f"is not JSON: {exc}")) from exc
     try:

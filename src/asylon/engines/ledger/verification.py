@@ -46,7 +46,10 @@ def _types(credential: dict[str, Any]) -> tuple[str, ...]:
 def _signature_and_issuer(cred: dict[str, Any], bundle: TrustBundle) -> tuple[Check, Check]:
     proof = cred.get("proof")
     if not isinstance(proof, dict):
-        return (Check("signature", False, "the credential carries no proof"), Check("issuer-trusted", None, "no proof to attribute"))
+        return (
+            Check("signature", False, "the credential carries no proof"),
+            Check("issuer-trusted", None, "no proof to attribute"),
+        )
     method = proof.get("verificationMethod")
     issuer_id = _issuer_id(cred)
     found = bundle.find_key(method) if isinstance(method, str) else None
@@ -57,7 +60,10 @@ def _signature_and_issuer(cred: dict[str, Any], bundle: TrustBundle) -> tuple[Ch
             if known
             else f"issuer {issuer_id} is not in the trust bundle"
         )
-        return (Check("signature", None, "not checked: no trusted key to check it with"), Check("issuer-trusted", False, reason))
+        return (
+            Check("signature", None, "not checked: no trusted key to check it with"),
+            Check("issuer-trusted", False, reason),
+        )
     issuer, key = found
     try:
         verify_proof(cred, key.ed25519())
@@ -65,7 +71,9 @@ def _signature_and_issuer(cred: dict[str, Any], bundle: TrustBundle) -> tuple[Ch
     except ProofInvalid as exc:
         sig = Check("signature", False, str(exc))
     if issuer.id != issuer_id:
-        return sig, Check("issuer-trusted", False, f"signed with a key of {issuer.id} but claims issuer {issuer_id}")
+        return sig, Check(
+            "issuer-trusted", False, f"signed with a key of {issuer.id} but claims issuer {issuer_id}"
+        )
     try:
         created = parse_time(proof.get("created"), field="proof.created")
     except InvalidInput as exc:
@@ -80,7 +88,11 @@ def _log_checks(env: Envelope, bundle: TrustBundle) -> list[Check]:
     if env.checkpoint is None or env.proof is None or env.salt is None:
         missing = "no checkpoint, inclusion proof or salt"
         return [
-            Check("checkpoint-signature", False, f"the file holds {missing}; verify the envelope, not the bare credential"),
+            Check(
+                "checkpoint-signature",
+                False,
+                f"the file holds {missing}; verify the envelope, not the bare credential",
+            ),
             Check("witness-quorum", None, "not checked: no checkpoint"),
             Check("log-inclusion", False, f"the file holds {missing}"),
         ]
@@ -100,10 +112,16 @@ def _log_checks(env: Envelope, bundle: TrustBundle) -> list[Check]:
         checks.append(Check("witness-quorum", True, reason))
     else:
         checks.append(
-            Check("witness-quorum", False, f"only {n} of the {bundle.quorum} required witness cosignatures verify")
+            Check(
+                "witness-quorum",
+                False,
+                f"only {n} of the {bundle.quorum} required witness cosignatures verify",
+            )
         )
     if env.proof.size != cp.size:
-        checks.append(Check("log-inclusion", False, f"proof is for size {env.proof.size}, checkpoint for {cp.size}"))
+        checks.append(
+            Check("log-inclusion", False, f"proof is for size {env.proof.size}, checkpoint for {cp.size}")
+        )
         return checks
     leaf = merkle.leaf_hash(credential_leaf(env.credential, env.salt))
     try:
@@ -111,7 +129,11 @@ def _log_checks(env: Envelope, bundle: TrustBundle) -> list[Check]:
         checks.append(Check("log-inclusion", True, f"leaf {env.proof.index} of {cp.size} in log {cp.origin}"))
     except merkle.ProofError as exc:
         checks.append(
-            Check("log-inclusion", False, f"the credential's commitment is not in the log at this checkpoint: {exc}")
+            Check(
+                "log-inclusion",
+                False,
+                f"the credential's commitment is not in the log at this checkpoint: {exc}",
+            )
         )
     return checks
 
@@ -130,7 +152,9 @@ def _status_checks(cred: dict[str, Any], bundle: TrustBundle, now: datetime) -> 
         list_id = entry.get("statusListCredential")
         slc = bundle.status_lists.get(str(list_id))
         if slc is None:
-            results[name] = Check(name, False, f"status list {list_id} is not in the trust bundle; get a newer bundle")
+            results[name] = Check(
+                name, False, f"status list {list_id} is not in the trust bundle; get a newer bundle"
+            )
             continue
         problem = _status_list_problem(slc, cred, bundle, now, purpose)
         if problem:
@@ -212,14 +236,21 @@ def _mrz(cred: dict[str, Any]) -> Check:
         mismatches.append("nationality")
     if fields.expiry_date != str(doc.get("dateOfExpiry", ""))[2:].replace("-", ""):
         mismatches.append("date of expiry")
-    if fields.birth_date != str(subject.get("birthDate", ""))[2:].replace("-", "") and len(str(subject.get("birthDate"))) == 10:
+    if (
+        fields.birth_date != str(subject.get("birthDate", ""))[2:].replace("-", "")
+        and len(str(subject.get("birthDate"))) == 10
+    ):
         mismatches.append("date of birth")
     if mismatches:
-        return Check("travel-document-mrz", False, "MRZ disagrees with the document's " + ", ".join(mismatches))
+        return Check(
+            "travel-document-mrz", False, "MRZ disagrees with the document's " + ", ".join(mismatches)
+        )
     return Check("travel-document-mrz", True, "check digits correct and MRZ matches the data page")
 
 
-def verify_envelope(envelope: Envelope, bundle: TrustBundle, *, now: datetime | None = None) -> VerificationReport:
+def verify_envelope(
+    envelope: Envelope, bundle: TrustBundle, *, now: datetime | None = None
+) -> VerificationReport:
     """Run every offline check of a credential envelope; never raises for a bad credential.
 
     >>> from asylon.engines.ledger.note import generate_signer
