@@ -154,3 +154,12 @@ def test_build_script_output_loads_as_a_store(tmp_path: Path) -> None:
 def test_build_script_names_a_missing_column(tmp_path: Path) -> None:
     (tmp_path / "worldbank_unemployment.csv").write_text("country,year\nKenya,2030\n")
     assert build_country_facts.main(["--source-dir", str(tmp_path), "--out-dir", str(tmp_path / "o")]) == 2
+
+
+def test_facts_for_year_and_origin_totals() -> None:
+    year = facts.facts_for_year(2023, states=["deu", "SYR"])
+    assert list(year) == ["DEU", "SYR"]
+    assert year["DEU"].population is not None and year["DEU"].population.year == 2023
+    origins = facts.origin_country_totals(2024)
+    assert origins["SYR"].refugees > 1_000_000 and origins["SYR"].source == "UNHCR-PSD"
+    assert "WLD" not in facts.facts_for_year(2023)

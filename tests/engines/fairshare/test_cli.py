@@ -90,3 +90,33 @@ def test_errors_are_readable_with_exit_codes(tmp_path: Path) -> None:
         "--key", "dublin-2016", "--total", "10", "--states", "DEU", "--year", "2023", "--method", "webster"
     )
     assert code == 3 and "unknown method 'webster'" in output
+
+
+def test_cap_reading_switch(tmp_path: Path) -> None:
+    inputs = tmp_path / "in.csv"
+    inputs.write_text(
+        "iso3,population,gdp_usd,unemployment_pct,asylum_per_million\n"
+        "DEU,0.1552,0.1960,4.6,1258\nSVK,0.0104,0.0051,11.2,94\nMLT,0.0008,0.0005,5.2,3692\n"
+    )
+    shares = {}
+    for reading in ("mean", "sum"):
+        out = tmp_path / f"{reading}.csv"
+        code, output = run(
+            "--key",
+            "ec-2015-relocation",
+            "--total",
+            "1000",
+            "--inputs",
+            str(inputs),
+            "--cap-reading",
+            reading,
+            "--out",
+            str(out),
+        )
+        assert code == 0, output
+        shares[reading] = {r["state"]: float(r["share"]) for r in csv.DictReader(out.open())}
+    assert shares["mean"]["SVK"] != shares["sum"]["SVK"]
+    code, output = run(
+        "--key", "dublin-2016", "--total", "10", "--inputs", str(inputs), "--cap-reading", "sum"
+    )
+    assert code == 3 and "applies to ec-2015-relocation only" in output
