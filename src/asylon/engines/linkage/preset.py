@@ -1,0 +1,240 @@
+"""Splink model settings: our preset for registration data, and Splink's out-of-the-box settings.
+
+The registration preset compares the columns :func:`asylon.engines.linkage.records.prepare` derives:
+
+================  ===========================================================================================
+comparison        levels (most to least specific)
+================  ===========================================================================================
+given             same romanisation · same name key (any script/transliteration) · equals the other's family
+                  name (swapped) · a shared word · Jaro-Winkler ≥ 0.92 on romanisation · ≥ 0.85 on key
+family            same as given, mirrored
+dob               same exact date · both 1 January of the same year · same year where either side is year
+                  only, estimated or 1 January · day and month transposed · same year and month · one
+                  character apart · within 1 year where either side is coarse · within 1 year · within 3
+                  years where either side is coarse (estimates drift)
+sex, nationality  equal
+place             same key · Jaro-Winkler ≥ 0.85
+household         other members' given names shared: ≥ 2 · ≥ 1
+================  ===========================================================================================
+
+Term-frequency adjustments on names make "Mohammed" weaker evidence than a rare name. Blocking rules
+pair records that share name keys or a name key and birth year, and swapped names, so transliteration
+variants and coarse dates are still compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator, block_on
+
+__all__ = ["Preset", "out_of_the_box", "registration"]
+
+LinkType = Literal["dedupe_only", "link_only"]
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    """A Splink model recipe: settings, the blocking rules EM trains on, and the deterministic rules
+    used to estimate how many pairs match (with their assumed recall)."""
+
+    name: str
+    settings: SettingsCreator
+    em_blocking: tuple[Any, ...]
+    deterministic_rules: tuple[str, ...]
+    deterministic_recall: float
+    required: tuple[str, ...]
+
+
+def _null(col: str) -> dict[str, Any]:
+    return {
+        "sql_condition": f'"{col}_l" IS NULL OR "{col}_r" IS NULL',
+        "label_for_charts": f"{col} missing",
+        "is_null_level": True,
+    }
+
+
+def _name_comparison(own: str, other: str) -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name=own,
+        comparison_description=f"{own} name",
+        comparison_levels=[
+            _null(f"{own}_key"),
+            {
+                "sql_condition": f'"{own}_rom_l" = "{own}_rom_r"',
+                "label_for_charts": "same spelling",
+                "tf_adjustment_column": f"{own}_rom",
+                "tf_adjustment_weight": 1.0,
+            },
+            {
+                "sql_condition": f'"{own}_key_l" = "{own}_key_r"',
+                "label_for_charts": "same name, other spelling or script",
+                "tf_adjustment_column": f"{own}_key",
+                "tf_adjustment_weight": 1.0,
+            },
+            {
+                "sql_condition": f'"{own}_key_l" = "{other}_key_r" OR "{other}_key_l" = "{own}_key_r"',
+                "label_for_charts": f"equals the other's {other} name (swapped)",
+            },
+            cll.ArrayIntersectLevel(f"{own}_tokens", 1).configure(label_for_charts="a word in common"),
+            cll.JaroWinklerLevel(f"{own}_rom", 0.92).configure(label_for_charts="spelling close (typo)"),
+            cll.JaroWinklerLevel(f"{own}_key", 0.85).configure(label_for_charts="name key close"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+_COARSE = '("dob_coarse_l" OR "dob_coarse_r")'
+_YEAR_GAP = 'abs("dob_year_l" - "dob_year_r")'
+
+
+def _dob_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="dob",
+        comparison_description="date of birth with its precision",
+        comparison_levels=[
+            _null("dob_year"),
+            {"sql_condition": '"dob_text_l" = "dob_text_r"', "label_for_charts": "same exact date"},
+            {
+                "sql_condition": '"dob_precision_l" = \'jan1\' AND "dob_precision_r" = \'jan1\' AND "dob_year_l" = "dob_year_r"',
+                "label_for_charts": "both 1 January of the same year",
+            },
+            {
+                "sql_condition": f'"dob_year_l" = "dob_year_r" AND {_COARSE}',
+                "label_for_charts": "same year; one is year only, estimated or 1 January",
+            },
+            {
+                "sql_condition": '"dob_year_l" = "dob_year_r" AND "dob_day_l" = "dob_month_r" AND "dob_month_l" = "dob_day_r"',
+                "label_for_charts": "day and month transposed",
+            },
+            {
+                "sql_condition": '"dob_year_l" = "dob_year_r" AND "dob_month_l" = "dob_month_r"',
+                "label_for_charts": "same year and month",
+            },
+            cll.DamerauLevenshteinLevel("dob_text", 1).configure(label_for_charts="one character apart"),
+            {
+                "sql_condition": f"{_YEAR_GAP} <= 1 AND {_COARSE}",
+                "label_for_charts": "within a year; one side coarse",
+            },
+            {"sql_condition": f"{_YEAR_GAP} <= 1", "label_for_charts": "within a year"},
+            {
+                "sql_condition": f"{_YEAR_GAP} <= 3 AND {_COARSE}",
+                "label_for_charts": "within 3 years; one side coarse",
+            },
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _exact(col: str) -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name=col,
+        comparison_levels=[
+            _null(col),
+            {"sql_condition": f'"{col}_l" = "{col}_r"', "label_for_charts": f"same {col}"},
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def registration(link_type: LinkType) -> Preset:
+    """Our preset for refugee registration data (columns from :func:`~.records.prepare`).
+
+    >>> registration("dedupe_only").name
+    'registration'
+    """
+    settings = SettingsCreator(
+        link_type=link_type,
+        unique_id_column_name="unique_id",
+        comparisons=[
+            _name_comparison("given", "family"),
+            _name_comparison("family", "given"),
+            _dob_comparison(),
+            _exact("sex"),
+            _exact("nationality"),
+            cl.CustomComparison(
+                output_column_name="place",
+                comparison_levels=[
+                    _null("place_key"),
+                    {"sql_condition": '"place_key_l" = "place_key_r"', "label_for_charts": "same place"},
+                    cll.JaroWinklerLevel("place_key", 0.85).configure(label_for_charts="place close"),
+                    cll.ElseLevel(),
+                ],
+            ),
+            cl.CustomComparison(
+                output_column_name="household",
+                comparison_levels=[
+                    _null("household_keys"),
+                    cll.ArrayIntersectLevel("household_keys", 2).configure(
+                        label_for_charts="2+ household members' names shared"
+                    ),
+                    cll.ArrayIntersectLevel("household_keys", 1).configure(
+                        label_for_charts="a household member's name shared"
+                    ),
+                    cll.ElseLevel(),
+                ],
+            ),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("given_key", "family_key"),
+            block_on("family_key", "dob_year"),
+            block_on("given_key", "dob_year"),
+            block_on("given_first", "family_key"),
+            {"blocking_rule": "l.given_key = r.family_key AND l.family_key = r.given_key"},
+            block_on("dob_text", "nationality"),
+        ],
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+        max_iterations=25,
+        em_convergence=0.001,
+    )
+    return Preset(
+        name="registration",
+        settings=settings,
+        em_blocking=(block_on("given_key", "family_key"), block_on("dob_text")),
+        deterministic_rules=(
+            "l.given_key = r.given_key AND l.family_key = r.family_key AND l.dob_year = r.dob_year",
+        ),
+        deterministic_recall=0.6,
+        required=("given_key", "family_key", "dob_year"),
+    )
+
+
+def out_of_the_box(link_type: LinkType) -> Preset:
+    """Splink's standard comparisons on the columns as written (the baseline our preset is measured against).
+
+    Expects ``given_name``, ``family_name``, ``dob_iso`` (year-only and estimated dates written as
+    1 January, the usual convention), ``sex``, ``nationality``, ``place_of_birth``.
+    """
+    settings = SettingsCreator(
+        link_type=link_type,
+        unique_id_column_name="unique_id",
+        comparisons=[
+            cl.NameComparison("given_name"),
+            cl.NameComparison("family_name"),
+            cl.DateOfBirthComparison("dob_iso", input_is_string=True),
+            cl.ExactMatch("sex"),
+            cl.ExactMatch("nationality"),
+            cl.ExactMatch("place_of_birth"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("given_name", "family_name"),
+            block_on("family_name", "dob_iso"),
+            block_on("given_name", "dob_iso"),
+        ],
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+    )
+    return Preset(
+        name="splink-out-of-the-box",
+        settings=settings,
+        em_blocking=(block_on("given_name", "family_name"), block_on("dob_iso")),
+        deterministic_rules=(
+            "l.given_name = r.given_name AND l.family_name = r.family_name AND l.dob_iso = r.dob_iso",
+        ),
+        deterministic_recall=0.6,
+        required=("given_name", "family_name", "dob_iso"),
+    )
