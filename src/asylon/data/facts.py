@@ -282,6 +282,7 @@ class FactsStore:
         self._years: dict[tuple[str, str], tuple[int, ...]] = {
             key: tuple(sorted(series)) for key, series in self._series.items()
         }
+        self._indicator_years: dict[str, frozenset[int]] = {}
         self.countries: dict[str, Country] = {}
         for row in csv.DictReader(io.StringIO(countries_csv)):
             self.countries[row["iso3"]] = Country(
@@ -339,6 +340,14 @@ class FactsStore:
 
     def years(self, iso3: str, indicator: str) -> tuple[int, ...]:
         return self._years.get((iso3, indicator), ())
+
+    def indicator_years(self, indicator: str) -> frozenset[int]:
+        """Years in which any state has a figure for ``indicator`` (computed once per store)."""
+        cached = self._indicator_years.get(indicator)
+        if cached is None:
+            cached = frozenset(y for (_, i), ys in self._years.items() if i == indicator for y in ys)
+            self._indicator_years[indicator] = cached
+        return cached
 
     def figure(self, iso3: str, indicator: str, year: int, *, latest: bool = False) -> Figure | None:
         series = self._series.get((iso3, indicator))

@@ -112,11 +112,7 @@ def _hosted_total(store: facts.FactsStore, iso3: str, year: int, indicators: Seq
 
 
 def _unhcr_years(store: facts.FactsStore) -> frozenset[int]:
-    cached = getattr(store, "_fairshare_unhcr_years", None)
-    if cached is None:
-        cached = frozenset(facts.available_years("hosted_refugees", store=store))
-        store._fairshare_unhcr_years = cached  # type: ignore[attr-defined]
-    return cached
+    return store.indicator_years("hosted_refugees")
 
 
 def table_from_facts(
