@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
 from asylon import __version__
+from asylon import web
 from asylon.api import problems
 from asylon.api.routes import accounts, cases, health, interchange
 from asylon.config import Settings, get_settings
@@ -32,4 +33,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         api.include_router(module.router)
     app.include_router(api)
     problems.install(app)
+    web.install(app)
     return app

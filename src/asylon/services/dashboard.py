@@ -82,7 +82,7 @@ def overview(
     today = today or dt.datetime.now(dt.UTC).date()
     first = today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
     starts = [first + dt.timedelta(days=7 * i) for i in range(weeks)]
-    since = dt.datetime.combine(first, dt.time.min)
+    since = dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC)
 
     cases, persons = session.execute(
         select(func.count(Case.id), func.coalesce(func.sum(Case.size), 0)).where(visible)
@@ -93,13 +93,13 @@ def overview(
     on_pathway = session.scalar(select(func.count(Case.id)).where(visible, Case.pathway != "none")) or 0
 
     status_totals = dict(session.execute(select(Case.legal_status, func.count()).where(visible)
-                                         .group_by(Case.legal_status)).tuples())
+                                         .group_by(Case.legal_status)).tuples().all())
     pathway_totals = dict(session.execute(select(Case.pathway, func.count()).where(visible, Case.pathway != "none")
-                                          .group_by(Case.pathway)).tuples())
+                                          .group_by(Case.pathway)).tuples().all())
     need_totals = dict(session.execute(
         select(PersonNeed.code, func.count(func.distinct(PersonNeed.person_id)))
         .join(Case, PersonNeed.case_id == Case.id).where(visible).group_by(PersonNeed.code)
-    ).tuples())
+    ).tuples().all())
 
     registrations = [0] * weeks
     for day in session.scalars(select(Case.registered_on).where(visible, Case.registered_on >= first)):
@@ -107,7 +107,7 @@ def overview(
 
     status_weekly: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
     pathway_weekly: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
-    last_week = dt.datetime.combine(today - dt.timedelta(days=6), dt.time.min)
+    last_week = dt.datetime.combine(today - dt.timedelta(days=6), dt.time.min, tzinfo=dt.UTC)
     events_7 = 0
     rows = session.execute(
         select(CaseEvent.at, CaseEvent.kind, CaseEvent.data, Case.legal_status)
@@ -135,11 +135,11 @@ def overview(
         need_weekly[code][_week_index(day, first)] += 1
 
     by_asylum = dict(session.execute(select(Case.country_of_asylum, func.sum(Case.size)).where(visible)
-                                     .group_by(Case.country_of_asylum)).tuples())
+                                     .group_by(Case.country_of_asylum)).tuples().all())
     by_origin = dict(session.execute(
         select(Case.origin_country, func.sum(Case.size)).where(visible, Case.origin_country.is_not(None))
         .group_by(Case.origin_country)
-    ).tuples())
+    ).tuples().all())
 
     return Overview(
         cases=int(cases),
@@ -193,8 +193,9 @@ def _summary(kind: str, data: dict[str, object]) -> dict[str, object]:
     """The few values worth a line in a feed (never personal fields)."""
     keep = {"from", "to", "pathway", "destination", "person_ref", "source"}
     summary = {k: v for k, v in data.items() if k in keep and not isinstance(v, dict | list)}
-    if kind == "case.updated" and isinstance(data.get("changes"), dict):
-        summary["changed"] = ", ".join(sorted(data["changes"]))  # type: ignore[arg-type]
+    changes = data.get("changes")
+    if kind == "case.updated" and isinstance(changes, dict):
+        summary["changed"] = ", ".join(sorted(str(k) for k in changes))
     return summary
 
 
@@ -205,4 +206,15 @@ def person_count(session: Session, *, actor: Actor) -> int:
                           .where(access.case_filter)) or 0
 
 
-__all__ = ["Breakdown", "Overview", "RecentEvent", "overview", "person_count", "recent_events"]
+
+
+def case_countries(session: Session, *, actor: Actor) -> tuple[list[str], list[str]]:
+    """The countries of asylum and of origin that occur in the actor's visible cases (for filter choices)."""
+    access = access_for(session, actor)
+    asylum = session.scalars(select(Case.country_of_asylum).where(access.case_filter).distinct()).all()
+    origin = session.scalars(select(Case.origin_country).where(access.case_filter,
+                                                              Case.origin_country.is_not(None)).distinct()).all()
+    return sorted(a for a in asylum if a), sorted(o for o in origin if o)
+
+
+__all__ = ["Breakdown", "Overview", "RecentEvent", "case_countries", "overview", "person_count", "recent_events"]
