@@ -11,7 +11,7 @@ def test_fairshare_public_api_is_pinned() -> None:
         "METHODS", "PRESETS", "SHIPPED_COLUMNS", "Allocation", "Cap", "CorrectiveResult", "CoverageRow",
         "Criterion", "EffortRecord", "EffortRow", "FairShare", "Flow", "KeyResult", "KeySpec", "Method",
         "PactPool", "Pledge", "PledgeEvent", "Preset", "Requirement", "StateTable", "allocate",
-        "allowed_events", "apply", "apportion", "build_table", "compare", "compute_key",
+        "allowed_events", "apply", "apportion", "build_table", "chart_rows", "compare", "compute_key",
         "corrective_allocation", "coverage", "dhondt", "fair_share", "flows_from_csv", "flows_from_fts",
         "flows_to_csv", "flows_to_fts", "hamilton", "independent", "new_pledge", "pact_2024_pool", "preset",
         "read_inputs_csv", "read_key_file", "records_from_facts", "replay", "resolve_key", "sainte_lague",

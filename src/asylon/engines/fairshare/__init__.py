@@ -24,7 +24,7 @@ from asylon.engines.fairshare.allocation import (
 )
 from asylon.engines.fairshare.apportion import apportion, dhondt, hamilton, independent, sainte_lague
 from asylon.engines.fairshare.corrective import CorrectiveResult, corrective_allocation
-from asylon.engines.fairshare.effort import EffortRecord, EffortRow, compare, records_from_facts
+from asylon.engines.fairshare.effort import EffortRecord, EffortRow, chart_rows, compare, records_from_facts
 from asylon.engines.fairshare.funding import (
     CoverageRow,
     Flow,
@@ -78,6 +78,7 @@ __all__ = [
     "apply",
     "apportion",
     "build_table",
+    "chart_rows",
     "compare",
     "compute_key",
     "corrective_allocation",

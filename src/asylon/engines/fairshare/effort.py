@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, fields, replace
 from asylon.data import facts
 from asylon.errors import InvalidInput, Problem, ProblemCollector
 
-__all__ = ["MEASURES", "EffortRecord", "EffortRow", "compare", "records_from_facts"]
+__all__ = ["MEASURES", "EffortRecord", "EffortRow", "chart_rows", "compare", "records_from_facts"]
 
 MEASURES: tuple[str, ...] = (
     "refugees_hosted",
@@ -161,6 +161,34 @@ def compare(key_shares: Mapping[str, float], records: Sequence[EffortRecord]) ->
             )
         )
     return rows
+
+
+def chart_rows(rows: Sequence[EffortRow], measure: str = "refugees_hosted") -> list[dict[str, object]]:
+    """What a bar chart of share vs effort and a world map of the ratio need, sorted by ratio, highest first;
+    states whose ratio is unknown come last (a map shows them as "no data", never as 0).
+
+    >>> rows = compare({"AAA": 0.5, "BBB": 0.5}, [EffortRecord("AAA", 2024, refugees_hosted=1),
+    ...                                         EffortRecord("BBB", 2024, refugees_hosted=3)])
+    >>> [(r["state"], r["ratio"]) for r in chart_rows(rows)]
+    [('BBB', 1.5), ('AAA', 0.5)]
+    """
+    if measure not in MEASURES:
+        raise InvalidInput(
+            Problem(f"unknown measure {measure!r}", field="measure", fix=f"use one of {', '.join(MEASURES)}")
+        )
+    ordered = sorted(
+        rows, key=lambda r: (r.ratio[measure] is None, -(r.ratio[measure] or 0.0), r.state, r.year)
+    )
+    return [
+        {
+            "state": r.state,
+            "year": r.year,
+            "key_share": r.key_share,
+            "effort_share": r.effort_share[measure],
+            "ratio": r.ratio[measure],
+        }
+        for r in ordered
+    ]
 
 
 def records_from_facts(
