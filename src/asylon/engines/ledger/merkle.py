@@ -146,19 +146,21 @@ def root_from_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[byte
         raise ProofError(f"leaf index {index} is outside a tree of size {size}")
     if len(leaf) != HASH_SIZE:
         raise ProofError(f"leaf hash is {len(leaf)} bytes, not {HASH_SIZE}")
-    _check_hashes("proof", proof)
     fn, sn, r = index, size - 1, leaf
-    for p in proof:
+    sha256 = hashlib.sha256  # local name: this loop is the hot path of every verification
+    for i, p in enumerate(proof):
+        if len(p) != HASH_SIZE:
+            raise ProofError(f"proof[{i}] is {len(p)} bytes, not {HASH_SIZE}")
         if sn == 0:
             raise ProofError("inclusion proof is longer than the tree is deep")
         if fn & 1 or fn == sn:
-            r = hashlib.sha256(b"\x01" + p + r).digest()
+            r = sha256(b"\x01" + p + r).digest()
             if not fn & 1:
                 while not fn & 1 and fn != 0:
                     fn >>= 1
                     sn >>= 1
         else:
-            r = hashlib.sha256(b"\x01" + r + p).digest()
+            r = sha256(b"\x01" + r + p).digest()
         fn >>= 1
         sn >>= 1
     if sn != 0:

@@ -47,6 +47,11 @@ class TrustBundle:
     quorum: int = 0
     status_lists: dict[str, dict[str, Any]] = field(default_factory=dict)
     generated: datetime | None = None
+    checked_status_lists: dict[tuple[str, str, str], tuple[str | None, Any]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """Status lists already checked against this bundle (signature, purpose) and decoded: a verifier checking
+    many credentials with one bundle verifies each list once. Not serialised."""
 
     @classmethod
     def build(

@@ -156,16 +156,19 @@ def _status_checks(cred: dict[str, Any], bundle: TrustBundle, now: datetime) -> 
                 name, False, f"status list {list_id} is not in the trust bundle; get a newer bundle"
             )
             continue
-        problem = _status_list_problem(slc, cred, bundle, now, purpose)
+        key = (str(list_id), str(_issuer_id(cred)), purpose)
+        if key not in bundle.checked_status_lists:
+            bundle.checked_status_lists[key] = _check_status_list(slc, cred, bundle, purpose)
+        problem, bits = bundle.checked_status_lists[key]
+        problem = problem or _stale(slc, now)
         if problem:
             results[name] = Check(name, False, problem)
             continue
         try:
             index = int(str(entry.get("statusListIndex")))
-            bits = StatusList.decode(str(slc["credentialSubject"]["encodedList"]))
             flagged = bits.get(index)
-        except (InvalidInput, ValueError, KeyError, TypeError) as exc:
-            results[name] = Check(name, False, f"status list {list_id} cannot be read: {exc}")
+        except (InvalidInput, ValueError) as exc:
+            results[name] = Check(name, False, f"status list {list_id}: {exc}")
             continue
         state = "revoked" if purpose == "revocation" else "suspended"
         if flagged:
@@ -179,27 +182,36 @@ def _status_checks(cred: dict[str, Any], bundle: TrustBundle, now: datetime) -> 
     return [results["status-revocation"], results["status-suspension"]]
 
 
-def _status_list_problem(
-    slc: dict[str, Any], cred: dict[str, Any], bundle: TrustBundle, now: datetime, purpose: str
-) -> str | None:
+def _check_status_list(
+    slc: dict[str, Any], cred: dict[str, Any], bundle: TrustBundle, purpose: str
+) -> tuple[str | None, StatusList | None]:
+    """Signature by the credential's issuer, purpose, and the decoded bits — independent of the time."""
     proof = slc.get("proof")
     method = proof.get("verificationMethod") if isinstance(proof, dict) else None
     found = bundle.find_key(method) if isinstance(method, str) else None
     if found is None or found[0].id != _issuer_id(cred):
-        return f"status list {slc.get('id')} is not signed by the credential's issuer"
+        return f"status list {slc.get('id')} is not signed by the credential's issuer", None
     try:
         verify_proof(slc, found[1].ed25519())
     except ProofInvalid as exc:
-        return f"status list {slc.get('id')} signature: {exc}"
+        return f"status list {slc.get('id')} signature: {exc}", None
     subject = slc.get("credentialSubject")
     if not isinstance(subject, dict) or subject.get("statusPurpose") != purpose:
-        return f"status list {slc.get('id')} is not a {purpose} list"
-    if "validUntil" in slc:
-        try:
-            if now >= parse_time(slc["validUntil"], field="statusList.validUntil"):
-                return f"status list {slc.get('id')} expired at {slc['validUntil']}; get a newer trust bundle"
-        except InvalidInput as exc:
-            return exc.message
+        return f"status list {slc.get('id')} is not a {purpose} list", None
+    try:
+        return None, StatusList.decode(str(subject.get("encodedList")))
+    except InvalidInput as exc:
+        return f"status list {slc.get('id')} cannot be read: {exc.message}", None
+
+
+def _stale(slc: dict[str, Any], now: datetime) -> str | None:
+    if "validUntil" not in slc:
+        return None
+    try:
+        if now >= parse_time(slc["validUntil"], field="statusList.validUntil"):
+            return f"status list {slc.get('id')} expired at {slc['validUntil']}; get a newer trust bundle"
+    except InvalidInput as exc:
+        return exc.message
     return None
 
 
