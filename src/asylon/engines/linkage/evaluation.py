@@ -118,3 +118,56 @@ def recall_at_precision(
     boundary = np.append(scores[1:] != scores[:-1], True)
     ok = (precision >= min_precision) & boundary
     return float(tp[ok].max() / total_true) if ok.any() else 0.0
+
+
+def scores_by_group(
+    pairs: pd.DataFrame,
+    truth_of: dict[tuple[str, str], str],
+    group_of: dict[tuple[str, str], str],
+    true_by_group: dict[str, int],
+    *,
+    threshold: float,
+    column: str = "match_probability",
+) -> dict[str, Scores]:
+    """Scores per group (e.g. name origin); a predicted pair belongs to its left record's group.
+
+    >>> pairs = pd.DataFrame({"left_source": ["a"], "left_id": ["1"], "right_source": ["a"], "right_id": ["2"],
+    ...                       "match_probability": [0.99]})
+    >>> truth = {("a", "1"): "x", ("a", "2"): "x"}
+    >>> str(scores_by_group(pairs, truth, {("a", "1"): "SYR", ("a", "2"): "SYR"}, {"SYR": 1}, threshold=0.5)["SYR"])
+    'P=1.0000 R=1.0000 F1=1.0000'
+    """
+    chosen = pairs[pairs[column] >= threshold]
+    hits = _pair_truth(chosen, truth_of)
+    groups = [
+        group_of.get((s, i), "?") for s, i in zip(chosen["left_source"], chosen["left_id"], strict=True)
+    ]
+    out: dict[str, Scores] = {}
+    frame = pd.DataFrame({"group": groups, "hit": hits})
+    for group, total in sorted(true_by_group.items()):
+        sel = frame[frame["group"] == group]
+        tp = int(sel["hit"].sum())
+        fp = len(sel) - tp
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / total if total else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out[group] = Scores(precision, recall, f1, tp, fp, total - tp)
+    return out
+
+
+def true_pairs_by_group(
+    tables: list[pd.DataFrame], *, truth_column: str = "true_id", group_column: str = "origin"
+) -> dict[str, int]:
+    """True pair counts per group for one table (dedup) or two (linkage)."""
+    out: dict[str, int] = {}
+    if len(tables) == 1:
+        table = tables[0]
+        for group, sub in table.groupby(group_column):
+            out[str(group)] = true_pair_count(sub[truth_column])
+        return out
+    left, right = tables
+    for group, sub in left.groupby(group_column):
+        out[str(group)] = true_pair_count(
+            sub[truth_column], right[right[group_column] == group][truth_column]
+        )
+    return out

@@ -26,7 +26,8 @@ class LinkageOptions:
 
     ``threshold`` is the match probability at which a pair is a link (and joins a cluster); pairs from
     ``keep_from`` up are written out for review. ``u_max_pairs`` bounds the random sample u is estimated
-    from; ``seed`` makes training reproducible.
+    from; ``seed`` makes training reproducible. ``min_m`` floors every m probability after training, so a
+    level EM never saw (a sex code typed wrong) costs a bounded weight rather than vetoing the pair.
     """
 
     threshold: float = 0.95
@@ -34,6 +35,7 @@ class LinkageOptions:
     u_max_pairs: float = 2e6
     em_max_pairs: float | None = 2e6
     seed: int = 1
+    min_m: float = 0.002
 
     def __post_init__(self) -> None:
         if not 0.0 < self.keep_from <= self.threshold < 1.0:

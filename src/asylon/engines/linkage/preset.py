@@ -27,11 +27,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
-__all__ = ["Preset", "out_of_the_box", "registration"]
+__all__ = ["Preset", "out_of_the_box", "out_of_the_box_table", "registration"]
 
 LinkType = Literal["dedupe_only", "link_only"]
 
@@ -43,7 +44,7 @@ class Preset:
 
     name: str
     settings: SettingsCreator
-    em_blocking: tuple[Any, ...]
+    em_blocking: tuple[tuple[Any, ...], ...]
     deterministic_rules: tuple[str, ...]
     deterministic_recall: float
     required: tuple[str, ...]
@@ -167,7 +168,18 @@ def registration(link_type: LinkType) -> Preset:
             cl.CustomComparison(
                 output_column_name="household",
                 comparison_levels=[
-                    _null("household_keys"),
+                    {
+                        # household_sig is named here so that EM blocked on it does not train this comparison
+                        "sql_condition": '"household_keys_l" IS NULL OR "household_keys_r" IS NULL '
+                        'OR "household_sig_l" IS NULL OR "household_sig_r" IS NULL',
+                        "label_for_charts": "household unknown",
+                        "is_null_level": True,
+                    },
+                    {
+                        "sql_condition": 'array_contains("household_keys_l", "given_first_r") '
+                        'OR array_contains("household_keys_r", "given_first_l")',
+                        "label_for_charts": "the other is named like another member of this household",
+                    },
                     cll.ArrayIntersectLevel("household_keys", 2).configure(
                         label_for_charts="2+ household members' names shared"
                     ),
@@ -185,6 +197,8 @@ def registration(link_type: LinkType) -> Preset:
             block_on("given_first", "family_key"),
             {"blocking_rule": "l.given_key = r.family_key AND l.family_key = r.given_key"},
             block_on("dob_text", "nationality"),
+            block_on("dob_year", "sex", "substr(given_key, 1, 1)", "substr(family_key, 1, 1)"),
+            block_on("family_key", "sex", "place_key"),
         ],
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
@@ -194,7 +208,13 @@ def registration(link_type: LinkType) -> Preset:
     return Preset(
         name="registration",
         settings=settings,
-        em_blocking=(block_on("given_key", "family_key"), block_on("dob_text")),
+        # Each entry lists alternatives, the first that trains is used. Blocking on names alone lets EM
+        # mistake households for people (members share family name, place and household); so dates and
+        # the rest are learnt from "same given name, same household" pairs where households are known.
+        em_blocking=(
+            (block_on("given_key", "household_sig"), block_on("given_key", "family_key")),
+            (block_on("dob_text"),),
+        ),
         deterministic_rules=(
             "l.given_key = r.given_key AND l.family_key = r.family_key AND l.dob_year = r.dob_year",
         ),
@@ -231,10 +251,41 @@ def out_of_the_box(link_type: LinkType) -> Preset:
     return Preset(
         name="splink-out-of-the-box",
         settings=settings,
-        em_blocking=(block_on("given_name", "family_name"), block_on("dob_iso")),
+        em_blocking=((block_on("given_name", "family_name"),), (block_on("dob_iso"),)),
         deterministic_rules=(
             "l.given_name = r.given_name AND l.family_name = r.family_name AND l.dob_iso = r.dob_iso",
         ),
         deterministic_recall=0.6,
         required=("given_name", "family_name", "dob_iso"),
+    )
+
+
+def out_of_the_box_table(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """The columns as a generic pipeline would hold them: blanks as NULL, partial dates as 1 January.
+
+    >>> out_of_the_box_table(pd.DataFrame({"record_id": ["1"], "given_name": ["Ali"], "family_name": [""],
+    ...     "date_of_birth": ["~1990"]}), "a").loc[0, "dob_iso"]
+    '1990-01-01'
+    """
+
+    def text(col: str) -> pd.Series:
+        if col not in frame.columns:
+            return pd.Series([None] * len(frame), dtype=object)
+        s = frame[col].fillna("").astype(str).str.strip()
+        return s.where(s != "", None).astype(object)
+
+    dob = text("date_of_birth").str.lstrip("~")
+    dob = dob.where(dob.str.len() != 4, dob + "-01-01")
+    dob = dob.where(dob.str.len() != 7, dob + "-01")
+    return pd.DataFrame(
+        {
+            "unique_id": frame["record_id"].astype(str).to_numpy(),
+            "given_name": text("given_name").to_numpy(),
+            "family_name": text("family_name").to_numpy(),
+            "dob_iso": dob.to_numpy(),
+            "sex": text("sex").to_numpy(),
+            "nationality": text("nationality").to_numpy(),
+            "place_of_birth": text("place_of_birth").to_numpy(),
+            "source_dataset": source,
+        }
     )

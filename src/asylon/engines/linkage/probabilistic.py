@@ -120,15 +120,18 @@ def run_preset(
     say("estimating u by random sampling")
     linker.training.estimate_u_using_random_sampling(max_pairs=opts.u_max_pairs, seed=opts.seed)
     trained = 0
-    for rule in preset.em_blocking:
-        say(f"estimating m by expectation maximisation ({_rule_text(rule)})")
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True, max_pairs=opts.em_max_pairs
-            )
+    for alternatives in preset.em_blocking:
+        for rule in alternatives:
+            say(f"estimating m by expectation maximisation ({_rule_text(rule)})")
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, estimate_without_term_frequencies=True, max_pairs=opts.em_max_pairs
+                )
+            except Exception as exc:  # e.g. no pairs share the training block in this data
+                notes.append(f"EM on {_rule_text(rule)} skipped: {exc}")
+                continue
             trained += 1
-        except Exception as exc:  # e.g. no pairs share the training block in this data
-            notes.append(f"EM on {_rule_text(rule)} skipped: {exc}")
+            break
     if trained == 0:
         raise InvalidInput(
             Problem(
@@ -137,9 +140,12 @@ def run_preset(
                 fix="check that the files hold the same kind of people and that names and dates are filled",
             )
         )
+    model = _floor_m(linker.misc.save_model_to_json(), opts.min_m)
+    # A level EM never saw in training gets m = 0, i.e. an infinite penalty for, say, one mistyped sex code.
+    # The floored model is reloaded so prediction uses it; the same registered tables are reused.
+    linker = Linker(sdfs if len(sdfs) > 1 else sdfs[0], model, log_level=None)
     say("scoring candidate pairs")
     predictions = linker.inference.predict(threshold_match_probability=opts.keep_from).as_pandas_dataframe()  # type: ignore[no-untyped-call]
-    model = linker.misc.save_model_to_json()
     pairs, comparisons = _pairs_frame(predictions, model)
     say("clustering")
     nodes = pd.concat(
@@ -162,6 +168,20 @@ def run_preset(
         notes=tuple(notes),
         values={k: v for k, v in _VALUES.items() if v[0] in pairs.columns},
     )
+
+
+def _floor_m(model: dict[str, Any], floor: float) -> dict[str, Any]:
+    """Raise every trained m probability to at least ``floor`` (renormalised per comparison)."""
+    for comparison in model["comparisons"]:
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        ms = [lvl.get("m_probability") for lvl in levels]
+        if any(m is None for m in ms):
+            continue
+        raised = [max(float(m), floor) for m in ms]
+        total = sum(raised)
+        for lvl, m in zip(levels, raised, strict=True):
+            lvl["m_probability"] = m / total
+    return model
 
 
 def _rule_text(rule: Any) -> str:

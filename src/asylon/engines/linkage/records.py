@@ -258,8 +258,11 @@ def prepare(frame: pd.DataFrame, *, source: str = "input") -> pd.DataFrame:
         out["place_key"] = None
     if "household_id" in frame.columns:
         out["household_keys"] = _household_keys(_text(frame["household_id"]), out)
+        # The co-members as one value: lets EM train on "same given name, same household" pairs.
+        out["household_sig"] = [" ".join(k) if k else None for k in out["household_keys"]]
     else:
         out["household_keys"] = None
+        out["household_sig"] = None
     if problems:
         raise InvalidFile(source, problems)
     return out.reset_index(drop=True)
