@@ -116,10 +116,10 @@ def audit_events(
         return audit
     size = verify_checkpoint(checkpoint, log_key).checkpoint.size
     batches: list[EventBatch] = []
-    for i in range(size):
-        entry = log.store.entry(i)
-        if entry.startswith(EVENT_BATCH_TAG):
-            batches.append(parse_event_batch_leaf(entry))
+    for chunk in range(0, size, 65_536):
+        for entry in log.store.entries(chunk, min(size, chunk + 65_536)):
+            if entry.startswith(EVENT_BATCH_TAG):
+                batches.append(parse_event_batch_leaf(entry))
     batches.sort(key=lambda b: b.first_seq)
     pos = 0
     expected_next: int | None = None

@@ -149,10 +149,14 @@ class TransparencyLog:
             problems.append(
                 f"the store holds {len(stored) // 32} entries, the checkpoint commits to {cp.size}"
             )
-        for i in range(min(cp.size, len(stored) // 32)):
-            if merkle.leaf_hash(self.store.entry(i)) != stored[i * 32 : (i + 1) * 32]:
-                first_bad = i if first_bad is None else first_bad
-                problems.append(f"entry {i} no longer matches its leaf hash: it was altered")
+        n = min(cp.size, len(stored) // 32)
+        for chunk in range(0, n, 65_536):
+            for i, entry in enumerate(self.store.entries(chunk, min(n, chunk + 65_536)), start=chunk):
+                if merkle.leaf_hash(entry) != stored[i * 32 : (i + 1) * 32]:
+                    first_bad = i
+                    problems.append(f"entry {i} no longer matches its leaf hash: it was altered")
+                    break
+            if first_bad is not None:
                 break
         if not problems:
             leaves = [stored[i * 32 : (i + 1) * 32] for i in range(cp.size)]

@@ -48,6 +48,10 @@ class LogStore(Protocol):
 
     def entry(self, index: int) -> bytes: ...
 
+    def entries(self, start: int, end: int) -> list[bytes]:
+        """Entries ``start`` to ``end - 1`` in one read."""
+        ...
+
     def save_checkpoint(self, note: str) -> None: ...
 
     def latest_checkpoint(self) -> str | None: ...
@@ -77,6 +81,9 @@ class MemoryLogStore:
 
     def entry(self, index: int) -> bytes:
         return self._entries[index]
+
+    def entries(self, start: int, end: int) -> list[bytes]:
+        return self._entries[start:end]
 
     def save_checkpoint(self, note: str) -> None:
         self._checkpoint = note
@@ -177,6 +184,23 @@ class FileLogStore:
         with open(self._entries_path, "rb") as f:
             f.seek(start)
             return f.read(end - start)
+
+    def entries(self, start: int, end: int) -> list[bytes]:
+        if not 0 <= start <= end <= self._size:
+            raise IndexError((start, end))
+        if start == end:
+            return []
+        ends = [_U64.unpack_from(self._offsets_cache, i * 8)[0] for i in range(start, end)]
+        first = _U64.unpack_from(self._offsets_cache, (start - 1) * 8)[0] if start else 0
+        self._entries.flush()
+        with open(self._entries_path, "rb") as f:
+            f.seek(first)
+            blob = f.read(ends[-1] - first)
+        out, pos = [], 0
+        for e in ends:
+            out.append(blob[pos : e - first])
+            pos = e - first
+        return out
 
     def save_checkpoint(self, note: str) -> None:
         tmp = self._checkpoint_path.with_suffix(".tmp")
