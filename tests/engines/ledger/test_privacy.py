@@ -8,19 +8,15 @@ import json
 
 import pytest
 
-from asylon.engines.ledger.privacy import assert_no_personal_data, find_personal_data
+from asylon.engines.ledger.privacy import assert_no_personal_data, find_personal_data, log_material
 
 from .conftest import AMINA, YUSUF, World
 
 
 def _log_material(world: World) -> list[bytes | str]:
-    blobs: list[bytes | str] = [world.log.store.entry(i) for i in range(world.log.size())]
-    blobs += [world.log.leaf_hash(i) for i in range(world.log.size())]
-    for env in world.envelopes.values():
-        assert env.proof is not None and env.checkpoint is not None
-        blobs.append(json.dumps(env.proof.to_json()))
-        blobs.append(env.checkpoint)
-    blobs.append(world.cosigned_checkpoint())
+    world.cosigned_checkpoint()  # stores a latest checkpoint
+    blobs = log_material(world.log, world.envelopes.values())
+    assert len(blobs) >= 2 * world.log.size() + 1 + 2 * len(world.envelopes)
     return blobs
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "credential_commitment",
     "credential_leaf",
     "event_batch_leaf",
+    "event_digest",
     "new_salt",
     "parse_event_batch_leaf",
     "status_list_leaf",
@@ -42,6 +43,15 @@ CREDENTIAL_TAG = b"asylon/credential/v1\x00"
 STATUS_LIST_TAG = b"asylon/status-list/v1\x00"
 EVENT_BATCH_TAG = b"asylon/event-batch/v1\x00"
 _BATCH = struct.Struct(">QI32s32s")
+
+
+def event_digest(event: dict[str, Any]) -> bytes:
+    """SHA-256 of the JCS form of a stored event (as the platform serialises it); what event batches commit to.
+
+    >>> event_digest({"seq": 1, "kind": "case.created"}).hex()[:12]
+    '1e0d93188b82'
+    """
+    return hashlib.sha256(canonical(event)).digest()
 
 
 def new_salt() -> bytes:

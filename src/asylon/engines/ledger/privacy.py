@@ -12,11 +12,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["PersonalDataHit", "assert_no_personal_data", "find_personal_data", "variants"]
+from asylon.engines.ledger.envelope import Envelope
+from asylon.engines.ledger.log import TransparencyLog
+
+__all__ = ["PersonalDataHit", "assert_no_personal_data", "find_personal_data", "log_material", "variants"]
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _B64 = re.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
@@ -98,6 +102,22 @@ def find_personal_data(blobs: Iterable[bytes | str], forbidden: Iterable[str]) -
             if not found and (digest in raw or digest_lower in raw):
                 hits.append(PersonalDataHit(i, value, "unsalted SHA-256"))
     return hits
+
+
+def log_material(log: TransparencyLog, envelopes: Iterable[Envelope] = ()) -> list[bytes | str]:
+    """Everything the log publishes: entries, leaf hashes, the latest checkpoint, and the envelopes' proofs and
+    checkpoints — the haystack for :func:`assert_no_personal_data`. (Tiles are built from the same hashes.)"""
+    blobs: list[bytes | str] = list(log.store.entries(0, log.size()))
+    blobs += [log.leaf_hash(i) for i in range(log.size())]
+    latest = log.store.latest_checkpoint()
+    if latest:
+        blobs.append(latest)
+    for env in envelopes:
+        if env.proof is not None:
+            blobs.append(json.dumps(env.proof.to_json()))
+        if env.checkpoint is not None:
+            blobs.append(env.checkpoint)
+    return blobs
 
 
 def assert_no_personal_data(blobs: Iterable[bytes | str], forbidden: Iterable[str]) -> None:
