@@ -9,8 +9,12 @@ so a query can ask for a word start (`" moh"`) or a whole key word (`" mhmd "`).
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
-from asylon.domain.names import name_key
+from asylon.domain.names import name_key as _name_key
+
+# Names repeat a great deal across a caseload, and computing a key is the costly part of an import.
+name_key = lru_cache(maxsize=65536)(_name_key)
 
 
 def fold(text: str) -> str:

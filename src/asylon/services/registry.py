@@ -18,7 +18,8 @@ from asylon.errors import Conflict, InvalidInput, NotFound, Problem
 from asylon.schemas.cases import CaseCreate, CaseUpdate, Erasure, PersonCreate, PersonFields, PersonUpdate
 from asylon.services.actors import Actor
 from asylon.services.names import search_key
-from asylon.services.safeguards import check_case_transfer
+from asylon.domain.safeguards import UnsafeFlag
+from asylon.services.safeguards import check_case_transfer, check_draft_transfer
 from asylon.services.visibility import access_for
 
 # Fields a person-level erasure blanks. The fact that the person existed (reference, relationship, the
@@ -85,6 +86,7 @@ def person_values(data: PersonFields) -> dict[str, Any]:
         values["dob_precision"] = str(PartialDate.parse(data.date_of_birth).precision)
     else:
         values["dob_precision"] = None
+    values["search_key"] = search_key(data.given_name, data.family_name, data.name_original)
     return values
 
 
@@ -106,8 +108,7 @@ def set_needs(person: Person, case: Case, needs: list[str]) -> None:
 
 
 def new_person(case: Case, data: PersonCreate) -> Person:
-    person = Person(person_ref=data.person_ref, relationship_=str(data.relationship))
-    apply_person(person, person_values(data))
+    person = Person(**new_person_values(data))
     person.needs = [PersonNeed(code=str(code), case=case) for code in sorted(set(data.needs))]
     return person
 
@@ -148,25 +149,41 @@ def person_snapshot(person: Person) -> dict[str, Any]:
     }
 
 
+def case_values(data: CaseCreate, *, organisation_id: int, situation_id: int | None) -> dict[str, Any]:
+    """The stored columns of a new case (without persons), from validated input."""
+    return {
+        "organisation_id": organisation_id,
+        "case_number": data.case_number,
+        "situation_id": situation_id,
+        "country_of_asylum": data.country_of_asylum,
+        "origin_country": data.origin_country,
+        "fled_countries": sorted(set(data.fled_countries)),
+        "legal_status": str(data.legal_status),
+        "pathway": str(data.pathway),
+        "pathway_state": data.pathway_state or PATHWAY_MACHINES[data.pathway].initial,
+        "pathway_destination": data.pathway_destination,
+        "pathway_initiated_by": "person",
+        "registered_on": data.registered_on or dt.date.today(),
+        "size": len(data.persons),
+    }
+
+
+def new_person_values(data: PersonCreate) -> dict[str, Any]:
+    """The stored columns of a new person (without needs), from validated input."""
+    return {"person_ref": data.person_ref, "relationship_": str(data.relationship), **person_values(data)}
+
+
+def check_new_case(session: Session, data: CaseCreate, flags: list[UnsafeFlag] | None = None) -> None:
+    """Apply the safeguards to a case about to be registered with a transfer destination."""
+    if data.pathway_destination and data.pathway is not PathwayKind.VOLUNTARY_REPATRIATION:
+        check_draft_transfer(session, data, flags)
+
+
 def build_case(session: Session, actor: Actor, data: CaseCreate, *, situation_id: int | None) -> Case:
     """A new, unsaved case from validated input, checked against the safeguards."""
-    case = Case(
-        organisation_id=actor.organisation_id,
-        case_number=data.case_number,
-        situation_id=situation_id,
-        country_of_asylum=data.country_of_asylum,
-        origin_country=data.origin_country,
-        fled_countries=sorted(set(data.fled_countries)),
-        legal_status=str(data.legal_status),
-        pathway=str(data.pathway),
-        pathway_state=data.pathway_state or PATHWAY_MACHINES[data.pathway].initial,
-        pathway_destination=data.pathway_destination,
-        registered_on=data.registered_on or dt.date.today(),
-    )
+    check_new_case(session, data)
+    case = Case(**case_values(data, organisation_id=actor.organisation_id, situation_id=situation_id))
     case.persons = [new_person(case, p) for p in data.persons]
-    case.size = len(case.persons)
-    if case.pathway_destination and data.pathway is not PathwayKind.VOLUNTARY_REPATRIATION:
-        check_case_transfer(session, case, case.pathway_destination)
     return case
 
 

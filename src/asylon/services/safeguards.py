@@ -10,13 +10,16 @@ from sqlalchemy.orm import Session
 
 from asylon.db.models import Case, UnsafeFlagRow
 from asylon.domain.dates import DateError, PartialDate
+from asylon.schemas.cases import CaseCreate
 from asylon.domain.safeguards import MemberFacts, UnsafeFlag, check_repatriation, check_transfer
 
 
-def unsafe_flags(session: Session, countries: set[str]) -> list[UnsafeFlag]:
-    rows = session.scalars(
-        select(UnsafeFlagRow).where(UnsafeFlagRow.active.is_(True), UnsafeFlagRow.country.in_(sorted(countries)))
-    )
+def unsafe_flags(session: Session, countries: set[str] | None = None) -> list[UnsafeFlag]:
+    """Active unsafe-country flags, for ``countries`` or for all countries."""
+    query = select(UnsafeFlagRow).where(UnsafeFlagRow.active.is_(True))
+    if countries is not None:
+        query = query.where(UnsafeFlagRow.country.in_(sorted(countries)))
+    rows = session.scalars(query)
     return [UnsafeFlag(r.country, r.applies_to, r.reason) for r in rows]
 
 
@@ -24,12 +27,7 @@ def member_facts(case: Case, *, today: dt.date | None = None) -> list[MemberFact
     today = today or dt.date.today()
     facts = []
     for person in case.persons:
-        age = None
-        if person.date_of_birth:
-            try:
-                age = PartialDate.parse(person.date_of_birth, today=today).age_on(today)
-            except DateError:
-                age = None
+        age = _age(person.date_of_birth, today)
         facts.append(
             MemberFacts(
                 ref=person.person_ref,
@@ -42,6 +40,31 @@ def member_facts(case: Case, *, today: dt.date | None = None) -> list[MemberFact
             )
         )
     return facts
+
+
+def _age(date_of_birth: str | None, today: dt.date) -> int | None:
+    if not date_of_birth:
+        return None
+    try:
+        return PartialDate.parse(date_of_birth, today=today).age_on(today)
+    except DateError:
+        return None
+
+
+def check_draft_transfer(session: Session, draft: CaseCreate, flags: list[UnsafeFlag] | None = None) -> None:
+    """The transfer safeguards for a case not yet stored (registration, import). ``flags``, when given,
+    are the active unsafe flags, so a bulk import reads them once."""
+    assert draft.pathway_destination is not None
+    today = dt.date.today()
+    members = [
+        MemberFacts(ref=p.person_ref, nationality=p.nationality, age=_age(p.date_of_birth, today),
+                    needs=frozenset(str(n) for n in p.needs), is_principal=p.relationship == "principal")
+        for p in draft.persons
+    ]
+    if flags is None:
+        flags = unsafe_flags(session, {draft.pathway_destination})
+    check_transfer(destination=draft.pathway_destination, members=members, fled=draft.fled_countries,
+                   unsafe=flags, family_unity_decision=False)
 
 
 def check_case_transfer(session: Session, case: Case, destination: str) -> None:
