@@ -93,13 +93,13 @@ def overview(
     on_pathway = session.scalar(select(func.count(Case.id)).where(visible, Case.pathway != "none")) or 0
 
     status_totals = dict(session.execute(select(Case.legal_status, func.count()).where(visible)
-                                         .group_by(Case.legal_status)).tuples().all())
+                                         .group_by(Case.legal_status)).all())
     pathway_totals = dict(session.execute(select(Case.pathway, func.count()).where(visible, Case.pathway != "none")
-                                          .group_by(Case.pathway)).tuples().all())
+                                          .group_by(Case.pathway)).all())
     need_totals = dict(session.execute(
         select(PersonNeed.code, func.count(func.distinct(PersonNeed.person_id)))
         .join(Case, PersonNeed.case_id == Case.id).where(visible).group_by(PersonNeed.code)
-    ).tuples().all())
+    ).all())
 
     registrations = [0] * weeks
     for day in session.scalars(select(Case.registered_on).where(visible, Case.registered_on >= first)):
@@ -113,7 +113,7 @@ def overview(
         select(CaseEvent.at, CaseEvent.kind, CaseEvent.data, Case.legal_status)
         .join(Case, CaseEvent.case_id == Case.id)
         .where(visible, CaseEvent.at >= since)
-    ).tuples()
+    )
     for at, kind, data, status in rows:
         index = min(_week_index(at.date(), first), weeks - 1)
         if at >= last_week:
@@ -131,15 +131,15 @@ def overview(
     for code, day in session.execute(
         select(PersonNeed.code, Case.registered_on).join(Case, PersonNeed.case_id == Case.id)
         .where(visible, Case.registered_on >= first)
-    ).tuples():
+    ):
         need_weekly[code][_week_index(day, first)] += 1
 
     by_asylum = dict(session.execute(select(Case.country_of_asylum, func.sum(Case.size)).where(visible)
-                                     .group_by(Case.country_of_asylum)).tuples().all())
+                                     .group_by(Case.country_of_asylum)).all())
     by_origin = dict(session.execute(
         select(Case.origin_country, func.sum(Case.size)).where(visible, Case.origin_country.is_not(None))
         .group_by(Case.origin_country)
-    ).tuples().all())
+    ).all())
 
     return Overview(
         cases=int(cases),

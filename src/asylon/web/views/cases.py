@@ -137,7 +137,7 @@ async def _case_action(request: Request, case_id: int, action: str) -> Response:
                     data=VoluntarinessDeclaration.model_validate({k: v for k, v in text.items()
                                                                   if k in {"person_ref", "method", "reason"}}))
             session.commit()
-        return redirect(f"/cases/{case_id:int}?done={action}#{action}")
+        return redirect(f"/cases/{case_id}?done={action}#{action}")
     except ValidationError as exc:
         errors = errors_from_validation(exc, prefix=prefix)
     except RuleRefused as exc:
@@ -214,7 +214,7 @@ async def register(request: Request) -> Response:
         errors.add(None, exc.message)
     if errors:
         return _register_form(request, values=values, members=members, errors=errors, status=422)
-    return redirect(f"/cases/{case_id:int}?done=registered")
+    return redirect(f"/cases/{case_id}?done=registered")
 
 
 def _without_member(form: FormData, values: dict[str, Any], members: int) -> dict[str, Any]:
@@ -315,7 +315,7 @@ async def edit(request: Request, case_id: int) -> Response:
                 for ref, update in updates:
                     registry.correct_person(session, actor=actor, case_id=case_id, person_ref=ref, data=update)
                 session.commit()
-            return redirect(f"/cases/{case_id:int}?done=edited")
+            return redirect(f"/cases/{case_id}?done=edited")
         except InvalidInput as exc:
             errors = errors_from_problems(exc.problems)
         except (Conflict, RuleRefused) as exc:
