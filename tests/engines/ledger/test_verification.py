@@ -46,6 +46,7 @@ def test_envelope_survives_json_and_qr_round_trips(world: World) -> None:
     assert verify_envelope(decode_qr_payload(qr_payload(env)), world.bundle(), now=NOW).ok
 
 
+@pytest.mark.slow
 def test_every_byte_of_the_credential_is_protected(world: World) -> None:
     """Change each byte of the credential's JSON in turn: every change is caught and named."""
     env = world.envelopes["status"]

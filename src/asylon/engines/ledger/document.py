@@ -100,10 +100,20 @@ def credential_pdf(envelope: Envelope) -> bytes:
     cell = side / len(matrix)
     x0, y0 = width - 20 * mm - side, 45 * mm
     c.setFillColorRGB(0, 0, 0)
+    path = c.beginPath()
     for r, row in enumerate(matrix):
-        for col, dark in enumerate(row):
-            if dark:
-                c.rect(x0 + col * cell, y0 + side - (r + 1) * cell, cell, cell, stroke=0, fill=1)
+        col = 0
+        while col < len(row):
+            if not row[col]:
+                col += 1
+                continue
+            run = col
+            while run < len(row) and row[run]:
+                run += 1
+            # One rectangle per horizontal run of dark modules keeps the page small and quick to render.
+            path.rect(x0 + col * cell, y0 + side - (r + 1) * cell, (run - col) * cell, cell)
+            col = run
+    c.drawPath(path, stroke=0, fill=1)
     c.setFont("Helvetica", 8)
     c.drawString(x0, y0 - 5 * mm, "Verify offline: asylon verify <scan> --trust <bundle>")
     c.showPage()
