@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,6 +21,13 @@ from asylon.web.rendering import error_page, load_visit
 STATIC_PREFIX = "/static"
 
 
+def routers() -> list[APIRouter]:
+    """Every router of pages, in the order they are mounted (tests walk these to reach every page)."""
+    from asylon.web.views import auth, cases, countries, dashboard, imports
+
+    return [m.router for m in (auth, dashboard, cases, imports, countries)]
+
+
 def install(app: FastAPI) -> None:
     """Mount the web UI on ``app`` (after the API's routes and error handlers are in place).
 
@@ -28,10 +35,8 @@ def install(app: FastAPI) -> None:
     """
     from pathlib import Path
 
-    from asylon.web.views import auth, cases, countries, dashboard, imports
-
-    for module in (auth, dashboard, cases, imports, countries):
-        app.include_router(module.router)
+    for router in routers():
+        app.include_router(router)
     app.mount(STATIC_PREFIX, StaticFiles(directory=Path(__file__).with_name("static")), name="static")
 
     # Unknown addresses outside the API get a page, not problem+json; the API keeps its own answers.
