@@ -329,6 +329,9 @@ def publish_status(
     log: Annotated[Path, typer.Option(help="Log directory.")],
     log_key: Annotated[Path, typer.Option(help="Log signer key file.")],
     out: Annotated[Path, typer.Option(help="Where to write the signed status list credentials (JSON list).")],
+    proofs: Annotated[
+        Path | None, typer.Option(help="Also write their log inclusion proofs (for trust-bundle).")
+    ] = None,
     at: Annotated[str | None, typer.Option(help="Publication time (default now).")] = None,
 ) -> None:
     """Sign the current status lists, log their digests, and checkpoint the log."""
@@ -337,9 +340,11 @@ def publish_status(
         registry = StatusRegistry.from_json(_read_json(status))
         tlog = _open_log(log, log_key)
         lists = registry.publish(_ring(keys), tlog, at=_now(at))
-        tlog.checkpoint()
+        note = tlog.checkpoint()
         status.write_text(json.dumps(registry.to_json()) + "\n", encoding="utf-8")
         out.write_text(json.dumps(lists, indent=2) + "\n", encoding="utf-8")
+        if proofs is not None:
+            proofs.write_text(json.dumps(registry.log_proofs(tlog, note), indent=2) + "\n", encoding="utf-8")
 
     run_guarded(action)
 
@@ -354,6 +359,9 @@ def trust_bundle(
     status_lists: Annotated[
         list[Path] | None, typer.Option(help="Signed status list files (from publish-status).")
     ] = None,
+    status_proofs: Annotated[
+        list[Path] | None, typer.Option(help="Their log proofs (publish-status --proofs).")
+    ] = None,
 ) -> None:
     """Assemble a trust bundle for offline verifiers."""
 
@@ -362,6 +370,9 @@ def trust_bundle(
         for p in status_lists or []:
             data = _read_json(p)
             lists.extend(data if isinstance(data, list) else [data])
+        list_proofs: dict[str, Any] = {}
+        for p in status_proofs or []:
+            list_proofs.update(_read_json(p))
         bundle = TrustBundle.build(
             issuers=[_ring(p).public() for p in issuer_keys],
             log_key=_read_verifier(log_key),
@@ -369,6 +380,7 @@ def trust_bundle(
             quorum=quorum,
             status_lists=lists,
             generated=datetime.now(UTC).replace(microsecond=0),
+            status_list_proofs=list_proofs,
         )
         out.write_text(bundle.dumps() + "\n", encoding="utf-8")
 

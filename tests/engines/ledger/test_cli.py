@@ -66,7 +66,8 @@ def test_issue_verify_revoke_and_audit(tmp_path: Path) -> None:
         f"{d}/env.pdf",
     )
     assert (tmp_path / "env.pdf").read_bytes().startswith(b"%PDF")
-    ok("ledger", "publish-status", "--status", f"{d}/status.json", *common, "--out", f"{d}/lists.json")
+    publish = ["publish-status", "--status", f"{d}/status.json", *common, "--out", f"{d}/lists.json"]
+    ok("ledger", *publish, "--proofs", f"{d}/proofs.json")
     ok("ledger", "cosign", f"{d}/log/checkpoint", "--witness-key", f"{d}/w1.key", "--log-key", vkey)
     bundle = [
         "trust-bundle",
@@ -78,15 +79,21 @@ def test_issue_verify_revoke_and_audit(tmp_path: Path) -> None:
         f"{d}/keys.json",
         "--status-lists",
         f"{d}/lists.json",
+        "--status-proofs",
+        f"{d}/proofs.json",
         "--witness",
         f"{d}/w1.key",
     ]
     ok("ledger", *bundle)
     out = ok("verify", f"{d}/env.json", "--trust", f"{d}/bundle.json", "--at", LATER, "--json")
-    assert json.loads(out)["ok"] is True
+    report = json.loads(out)
+    assert report["ok"] is True
+    assert "recorded in the log" in next(
+        c["reason"] for c in report["checks"] if c["name"] == "status-revocation"
+    )
 
     ok("ledger", "set-status", f"{d}/env.json", "--status", f"{d}/status.json", "--purpose", "revocation")
-    ok("ledger", "publish-status", "--status", f"{d}/status.json", *common, "--out", f"{d}/lists.json")
+    ok("ledger", *publish, "--proofs", f"{d}/proofs.json")
     ok("ledger", *bundle)
     result = runner.invoke(
         app, ["verify", f"{d}/env.json", "--trust", f"{d}/bundle.json", "--at", LATER, "--json"]

@@ -200,3 +200,31 @@ def test_mrz_inconsistent_with_data_page_is_named(world: World) -> None:
 def test_bare_credential_fails_only_the_log_checks(world: World) -> None:
     report = verify_envelope(Envelope(world.envelopes["status"].credential), world.bundle(), now=NOW)
     assert {c.name for c in report.failed} == {"checkpoint-signature", "log-inclusion"}
+
+
+def test_status_lists_proven_in_the_log(world: World) -> None:
+    note = world.cosigned_checkpoint()
+    proofs = world.registry.log_proofs(world.log, note)
+    bundle = world.bundle()
+    bundle.status_list_proofs = proofs
+    report = verify_envelope(world.envelopes["status"], bundle, now=NOW)
+    assert report.ok and "recorded in the log" in report.check("status-revocation").reason
+
+    # The issuer signs a different revocation list for one verifier but never logs it: refused by name.
+    from asylon.engines.ledger.dataintegrity import create_proof
+
+    quiet = copy.deepcopy({k: v for k, v in world.status_lists[0].items() if k != "proof"})
+    quiet["validFrom"] = "2026-03-01T00:00:01Z"
+    key = world.ring.active_key(T0)
+    forged = create_proof(
+        quiet, world.ring.private_key(key.id), verification_method=key.id, created="2026-03-01T00:00:01Z"
+    )
+    other = world.bundle(status_lists=[forged, world.status_lists[1]])
+    other.status_list_proofs = proofs
+    report = verify_envelope(world.envelopes["status"], other, now=NOW)
+    assert {c.name for c in report.failed} == {"status-revocation"}
+    assert "not the version recorded in the log" in report.check("status-revocation").reason
+    # And the bundle format carries the proofs.
+    from asylon.engines.ledger.trust import TrustBundle
+
+    assert TrustBundle.from_json(bundle.to_json()).status_list_proofs == proofs

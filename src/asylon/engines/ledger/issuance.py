@@ -50,6 +50,8 @@ class StatusRegistry:
     lists: dict[str, StatusList] = field(default_factory=lambda: {p: StatusList.empty() for p in PURPOSES})
     allocator: IndexAllocator = field(default_factory=IndexAllocator)
     version: int = 0
+    leaf_indexes: dict[str, int] = field(default_factory=dict)
+    """Log leaf of the latest published version of each list (list id → index), for :meth:`log_proofs`."""
 
     def to_json(self) -> dict[str, Any]:
         """Persistable state: list bits, used indexes and version (the platform keeps this in its database)."""
@@ -133,8 +135,18 @@ class StatusRegistry:
                     slc, ring.private_key(key.id), verification_method=key.id, created=format_time(at)
                 )
             )
-        log.append_batch([status_list_leaf(s) for s in signed])
+        indexes = log.append_batch([status_list_leaf(s) for s in signed])
+        self.leaf_indexes = {str(s["id"]): i for s, i in zip(signed, indexes, strict=True)}
         return signed
+
+    def log_proofs(self, log: TransparencyLog, checkpoint: str) -> dict[str, dict[str, Any]]:
+        """Inclusion proofs of the latest published lists against ``checkpoint`` (a signed note of ``log``),
+        for the trust bundle's ``statusListProofs``: verifiers then know the lists they hold were logged."""
+        size = int(checkpoint.split("\n", 2)[1])
+        return {
+            list_id: {"inclusionProof": log.inclusion_proof(i, size).to_json(), "checkpoint": checkpoint}
+            for list_id, i in self.leaf_indexes.items()
+        }
 
 
 def issue_batch(

@@ -12,8 +12,12 @@ Format ``asylon-trust-bundle/v1``::
       ],
       "log": {"origin": "asylon.example/log", "key": "asylon.example/log+1a2b3c4d+AX…"},   # C2SP vkey, type 0x01
       "witnesses": {"quorum": 1, "keys": ["witness.example/w1+…+BX…"]},                     # vkeys, type 0x04
-      "statusLists": [ { …signed BitstringStatusListCredential… } ]                         # snapshots
+      "statusLists": [ { …signed BitstringStatusListCredential… } ],                        # snapshots
+      "statusListProofs": {"<status list id>": {"inclusionProof": {…}, "checkpoint": "<signed note>"}}  # optional
     }
+
+``statusListProofs`` shows that each status list version was logged, so an issuer cannot hand different
+verifiers different lists without it showing in the log.
 
 ``validUntil`` closes a key's signing window after rotation (credentials signed before stay valid);
 ``revoked`` refuses everything the key signed from then on. A bundle is distributed over a trusted channel
@@ -47,6 +51,8 @@ class TrustBundle:
     quorum: int = 0
     status_lists: dict[str, dict[str, Any]] = field(default_factory=dict)
     generated: datetime | None = None
+    status_list_proofs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Optional, per status list id: ``{"inclusionProof": …, "checkpoint": …}`` showing that version was logged."""
     checked_status_lists: dict[tuple[str, str, str], tuple[str | None, Any]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -63,6 +69,7 @@ class TrustBundle:
         quorum: int = 0,
         status_lists: Sequence[dict[str, Any]] = (),
         generated: datetime | None = None,
+        status_list_proofs: dict[str, dict[str, Any]] | None = None,
     ) -> TrustBundle:
         """Assemble a bundle, checking the quorum can be met.
 
@@ -82,6 +89,7 @@ class TrustBundle:
             quorum,
             {str(s["id"]): s for s in status_lists},
             generated,
+            dict(status_list_proofs or {}),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -92,6 +100,8 @@ class TrustBundle:
         data["log"] = {"origin": self.log_key.name, "key": self.log_key.to_vkey()}
         data["witnesses"] = {"quorum": self.quorum, "keys": [w.to_vkey() for w in self.witnesses]}
         data["statusLists"] = list(self.status_lists.values())
+        if self.status_list_proofs:
+            data["statusListProofs"] = self.status_list_proofs
         return data
 
     def dumps(self) -> str:
@@ -137,12 +147,18 @@ class TrustBundle:
             raise InvalidInput(
                 Problem("statusLists must be a list of status list credentials", field="statusLists")
             )
+        proofs = data.get("statusListProofs", {})
+        if not isinstance(proofs, dict):
+            raise InvalidInput(
+                Problem("statusListProofs must map status list ids to proofs", field="statusListProofs")
+            )
         return cls.build(
             issuers=issuers,
             log_key=log_key,
             witnesses=witnesses,
             quorum=int(w.get("quorum", 0)),
             status_lists=status_lists,
+            status_list_proofs=proofs,
         )
 
     def find_key(self, key_id: str) -> tuple[TrustedIssuer, IssuerKey] | None:

@@ -15,10 +15,10 @@ from typing import Any
 
 from asylon.engines.ledger import merkle
 from asylon.engines.ledger.checkpoint import verify_checkpoint
-from asylon.engines.ledger.commitment import credential_leaf
+from asylon.engines.ledger.commitment import credential_leaf, status_list_leaf
 from asylon.engines.ledger.dataintegrity import ProofInvalid, verify_proof
 from asylon.engines.ledger.envelope import Envelope
-from asylon.engines.ledger.model import Check, VerificationReport
+from asylon.engines.ledger.model import Check, InclusionProof, VerificationReport
 from asylon.engines.ledger.mrz import parse_td3
 from asylon.engines.ledger.statuslist import StatusList
 from asylon.engines.ledger.timestamps import parse_time
@@ -174,7 +174,10 @@ def _status_checks(cred: dict[str, Any], bundle: TrustBundle, now: datetime) -> 
         if flagged:
             results[name] = Check(name, False, f"the credential is {state} (list {list_id}, index {index})")
         else:
-            results[name] = Check(name, True, f"not {state} in list {list_id} of {slc.get('validFrom')}")
+            logged = ", a version recorded in the log" if str(list_id) in bundle.status_list_proofs else ""
+            results[name] = Check(
+                name, True, f"not {state} in list {list_id} of {slc.get('validFrom')}{logged}"
+            )
     for purpose in ("revocation", "suspension"):
         name = f"status-{purpose}"
         if name not in results:
@@ -198,10 +201,31 @@ def _check_status_list(
     subject = slc.get("credentialSubject")
     if not isinstance(subject, dict) or subject.get("statusPurpose") != purpose:
         return f"status list {slc.get('id')} is not a {purpose} list", None
+    logged = _status_list_logged(slc, bundle)
+    if logged:
+        return logged, None
     try:
         return None, StatusList.decode(str(subject.get("encodedList")))
     except InvalidInput as exc:
         return f"status list {slc.get('id')} cannot be read: {exc.message}", None
+
+
+def _status_list_logged(slc: dict[str, Any], bundle: TrustBundle) -> str | None:
+    """When the bundle carries a log proof for this list, the list must be the logged version."""
+    entry = bundle.status_list_proofs.get(str(slc.get("id")))
+    if entry is None:
+        return None
+    try:
+        proof = InclusionProof.from_json(entry.get("inclusionProof"))
+        cp = verify_checkpoint(str(entry.get("checkpoint")), bundle.log_key).checkpoint
+        if proof.size != cp.size:
+            return f"status list {slc.get('id')}: log proof is for another tree size than its checkpoint"
+        merkle.verify_inclusion(
+            merkle.leaf_hash(status_list_leaf(slc)), proof.index, proof.size, proof.hashes, cp.root
+        )
+    except (InvalidInput, merkle.ProofError, AttributeError) as exc:
+        return f"status list {slc.get('id')} is not the version recorded in the log: {exc}"
+    return None
 
 
 def _stale(slc: dict[str, Any], now: datetime) -> str | None:
