@@ -146,7 +146,9 @@ def run_preset(
     linker = Linker(sdfs if len(sdfs) > 1 else sdfs[0], model, log_level=None)
     say("scoring candidate pairs")
     predictions = linker.inference.predict(threshold_match_probability=opts.keep_from).as_pandas_dataframe()  # type: ignore[no-untyped-call]
-    pairs, comparisons = _pairs_frame(predictions, model)
+    pairs, comparisons = _pairs_frame(
+        predictions, model, default_source=str(tables[0]["source_dataset"].iat[0])
+    )
     say("clustering")
     nodes = pd.concat(
         [
@@ -215,7 +217,9 @@ def _check_trainable(preset: Preset, tables: Sequence[pd.DataFrame]) -> None:
         raise InvalidInput(problems)
 
 
-def _pairs_frame(predictions: pd.DataFrame, model: dict[str, Any]) -> tuple[pd.DataFrame, tuple[str, ...]]:
+def _pairs_frame(
+    predictions: pd.DataFrame, model: dict[str, Any], *, default_source: str
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Rename Splink's output to ours and add each comparison's weight and level label."""
     out = pd.DataFrame(
         {
@@ -223,10 +227,10 @@ def _pairs_frame(predictions: pd.DataFrame, model: dict[str, Any]) -> tuple[pd.D
             "right_id": predictions["unique_id_r"].astype(str),
             "left_source": predictions["source_dataset_l"].astype(str)
             if "source_dataset_l" in predictions
-            else "records",
+            else default_source,
             "right_source": predictions["source_dataset_r"].astype(str)
             if "source_dataset_r" in predictions
-            else "records",
+            else default_source,
             "match_weight": predictions["match_weight"].astype(float),
             "match_probability": predictions["match_probability"].astype(float),
         }
