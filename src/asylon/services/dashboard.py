@@ -71,13 +71,14 @@ def _week_index(day: dt.date, first: dt.date) -> int:
 
 
 def overview(
-    session: Session, *, actor: Actor, weeks: int = WEEKS, recent: int = 12, today: dt.date | None = None
+    session: Session, *, actor: Actor, weeks: int = WEEKS, recent: int = 12, today: dt.date | None = None,
+    purpose: str | None = None,
 ) -> Overview:
     """Totals, weekly trends and recent events over the cases ``actor`` may see.
 
     >>> # overview(session, actor=actor).by_status.totals -> {"asylum-seeker": 3, "refugee": 1}
     """
-    access = access_for(session, actor, purpose="dashboard")
+    access = access_for(session, actor, purpose=purpose)
     visible = access.case_filter
     today = today or dt.datetime.now(dt.UTC).date()
     first = today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
@@ -154,13 +155,14 @@ def overview(
         by_need=Breakdown({str(k): int(v) for k, v in need_totals.items()}, dict(need_weekly)),
         persons_by_asylum={str(k): int(v) for k, v in by_asylum.items() if k},
         persons_by_origin={str(k): int(v) for k, v in by_origin.items() if k},
-        recent=recent_events(session, actor=actor, limit=recent),
+        recent=recent_events(session, actor=actor, limit=recent, purpose=purpose),
     )
 
 
-def recent_events(session: Session, *, actor: Actor, limit: int = 12) -> list[RecentEvent]:
+def recent_events(session: Session, *, actor: Actor, limit: int = 12, purpose: str | None = None
+                  ) -> list[RecentEvent]:
     """The latest changes to cases the actor may see, newest first."""
-    access = access_for(session, actor, purpose="dashboard")
+    access = access_for(session, actor, purpose=purpose)
     events = session.scalars(
         select(CaseEvent)
         .join(Case, CaseEvent.case_id == Case.id)

@@ -78,18 +78,21 @@ def _case_context(request: Request, case_id: int) -> dict[str, Any]:
     with read_session(request) as session:
         case = caseviews.get_case(session, actor=visit.actor, case_id=case_id)
         events = caseviews.case_history(session, actor=visit.actor, case_id=case_id)
-    kind = PathwayKind(case.pathway)
+    # Fields outside a sharing agreement come back empty; such a case is read-only here anyway.
+    kind = PathwayKind(case.pathway or PathwayKind.NONE)
     machine = PATHWAY_MACHINES[kind]
-    next_states = sorted(machine.allowed_from(case.pathway_state), key=lambda s: (s == "withdrawn", s))
+    state = case.pathway_state or machine.initial
+    next_states = sorted(machine.allowed_from(state), key=lambda s: (s == "withdrawn", s))
+    own = case.organisation == visit.actor.organisation_slug
     return {
         "case": case,
         "events": list(reversed(events)),
-        "can_change": _can_change(visit.actor),
+        "can_change": own and _can_change(visit.actor),
         "next_states": next_states,
-        "all_states": [s for s in machine.states if s != case.pathway_state],
-        "pathway_final": kind is PathwayKind.NONE or machine.is_final(case.pathway_state),
+        "pathway_final": kind is PathwayKind.NONE or machine.is_final(state),
         "takes_destination": kind in TRANSFER_PATHWAYS | {PathwayKind.VOLUNTARY_REPATRIATION},
-        "next_statuses": sorted(STATUS_MACHINE.allowed_from(case.legal_status)),
+        "next_statuses": sorted(STATUS_MACHINE.allowed_from(case.legal_status), key=lambda s: (s == "closed", s))
+        if case.legal_status else [],
         "pathway_kinds": [k.value for k in PathwayKind if k is not PathwayKind.NONE],
         "needs_declaration": kind is PathwayKind.VOLUNTARY_REPATRIATION,
         "refusal": None,
@@ -238,7 +241,7 @@ def _without_member(form: FormData, values: dict[str, Any], members: int) -> dic
 def _edit_values(case: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "situation": case.situation or "",
-        "country_of_asylum": case.country_of_asylum,
+        "country_of_asylum": case.country_of_asylum or "",
         "origin_country": case.origin_country or "",
         "fled_countries": " ".join(case.fled_countries),
     }
