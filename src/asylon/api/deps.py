@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,8 @@ def write_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+# Record ids are 32-bit integers on PostgreSQL; anything outside is refused as invalid, not looked up.
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ReadSession = Annotated[Session, Depends(read_session)]
 WriteSession = Annotated[Session, Depends(write_session)]
 

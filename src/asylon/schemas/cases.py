@@ -72,6 +72,13 @@ class PersonUpdate(BaseModel):
     relationship: Relationship | None = None
     reason: Reason = ""
 
+    @model_validator(mode="after")
+    def _required_stay(self) -> PersonUpdate:
+        for name in ("sex", "relationship", "languages", "needs"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be emptied; leave it out to keep the current value")
+        return self
+
 
 class CaseCreate(BaseModel):
     model_config = Strict
@@ -125,6 +132,13 @@ class CaseUpdate(BaseModel):
     fled_countries: Annotated[list[CountryCode], Field(max_length=10)] | None = None
     reason: Reason = ""
 
+    @model_validator(mode="after")
+    def _required_stay(self) -> CaseUpdate:
+        for name in ("country_of_asylum", "fled_countries"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be emptied; leave it out to keep the current value")
+        return self
+
 
 class StatusChange(BaseModel):
     model_config = Strict
@@ -171,6 +185,8 @@ class Erasure(BaseModel):
 
 
 class PersonPublic(BaseModel):
+    """A person as the caller may see them; fields another organisation may not see are null."""
+
     model_config = ConfigDict(from_attributes=True)
 
     person_ref: str
@@ -179,7 +195,7 @@ class PersonPublic(BaseModel):
     family_name: str | None
     name_original: str | None
     name_script: str | None
-    sex: str
+    sex: str | None
     date_of_birth: str | None
     dob_precision: str | None
     nationality: str | None
@@ -194,23 +210,25 @@ class PersonPublic(BaseModel):
 
 
 class CasePublic(BaseModel):
+    """A case as the caller may see it; fields outside a data-sharing agreement are null."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: int
     organisation: str
-    case_number: str
+    case_number: str | None
     situation: str | None
-    country_of_asylum: str
+    country_of_asylum: str | None
     origin_country: str | None
     fled_countries: list[str]
-    legal_status: str
-    pathway: str
-    pathway_state: str
+    legal_status: str | None
+    pathway: str | None
+    pathway_state: str | None
     pathway_destination: str | None
-    pathway_initiated_by: str
+    pathway_initiated_by: str | None
     family_unity_decision: str | None
-    registered_on: dt.date
-    size: int
+    registered_on: dt.date | None
+    size: int | None
     version: int
     updated_at: dt.datetime
     persons: list[PersonPublic]

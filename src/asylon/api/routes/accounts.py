@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from sqlalchemy import select
 
-from asylon.api.deps import CurrentActor, ReadSession, WriteSession
+from asylon.api.deps import CurrentActor, ReadSession, RecordId, WriteSession
 from asylon.db.models import ApiToken, Organisation, Situation, UnsafeFlagRow, User
 from asylon.domain.organisations import Role
 from asylon.schemas.accounts import (
@@ -70,7 +70,7 @@ def create_token(data: TokenCreate, session: WriteSession, actor: CurrentActor) 
 
 
 @router.delete("/tokens/{token_id}")
-def revoke_token(token_id: int, session: WriteSession, actor: CurrentActor) -> TokenPublic:
+def revoke_token(token_id: RecordId, session: WriteSession, actor: CurrentActor) -> TokenPublic:
     user = session.get_one(User, actor.user_id)
     record: ApiToken = accounts.revoke_token(session, user=user, token_id=token_id)
     session.commit()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from asylon.api.deps import CurrentActor, ReadSession, WriteSession
+from asylon.api.deps import CurrentActor, ReadSession, RecordId, WriteSession
 from asylon.domain.needs import SpecificNeed
 from asylon.domain.pathways import PathwayKind
 from asylon.domain.status import LegalStatus
@@ -67,24 +67,24 @@ def register_case(data: CaseCreate, session: WriteSession, actor: CurrentActor) 
 
 
 @router.get("/{case_id}")
-def get_case(case_id: int, session: ReadSession, actor: CurrentActor) -> CasePublic:
+def get_case(case_id: RecordId, session: ReadSession, actor: CurrentActor) -> CasePublic:
     return caseviews.get_case(session, actor=actor, case_id=case_id)
 
 
 @router.patch("/{case_id}")
-def update_case(case_id: int, data: CaseUpdate, session: WriteSession, actor: CurrentActor) -> CasePublic:
+def update_case(case_id: RecordId, data: CaseUpdate, session: WriteSession, actor: CurrentActor) -> CasePublic:
     registry.update_case(session, actor=actor, case_id=case_id, data=data)
     session.commit()
     return caseviews.get_case(session, actor=actor, case_id=case_id)
 
 
 @router.get("/{case_id}/events")
-def case_events(case_id: int, session: ReadSession, actor: CurrentActor) -> list[CaseEventPublic]:
+def case_events(case_id: RecordId, session: ReadSession, actor: CurrentActor) -> list[CaseEventPublic]:
     return caseviews.case_history(session, actor=actor, case_id=case_id)
 
 
 @router.post("/{case_id}/persons", status_code=status.HTTP_201_CREATED)
-def add_person(case_id: int, data: PersonCreate, session: WriteSession, actor: CurrentActor) -> CasePublic:
+def add_person(case_id: RecordId, data: PersonCreate, session: WriteSession, actor: CurrentActor) -> CasePublic:
     registry.add_person(session, actor=actor, case_id=case_id, data=data)
     session.commit()
     return caseviews.get_case(session, actor=actor, case_id=case_id)
@@ -92,7 +92,7 @@ def add_person(case_id: int, data: PersonCreate, session: WriteSession, actor: C
 
 @router.patch("/{case_id}/persons/{person_ref}")
 def correct_person(
-    case_id: int, person_ref: str, data: PersonUpdate, session: WriteSession, actor: CurrentActor
+    case_id: RecordId, person_ref: str, data: PersonUpdate, session: WriteSession, actor: CurrentActor
 ) -> CasePublic:
     registry.correct_person(session, actor=actor, case_id=case_id, person_ref=person_ref, data=data)
     session.commit()
@@ -100,21 +100,21 @@ def correct_person(
 
 
 @router.post("/{case_id}/persons/{person_ref}/erasure")
-def erase_person(case_id: int, person_ref: str, data: Erasure, session: WriteSession, actor: CurrentActor) -> CasePublic:
+def erase_person(case_id: RecordId, person_ref: str, data: Erasure, session: WriteSession, actor: CurrentActor) -> CasePublic:
     registry.erase_person(session, actor=actor, case_id=case_id, person_ref=person_ref, data=data)
     session.commit()
     return caseviews.get_case(session, actor=actor, case_id=case_id)
 
 
 @router.post("/{case_id}/status")
-def change_status(case_id: int, data: StatusChange, session: WriteSession, actor: CurrentActor) -> CasePublic:
+def change_status(case_id: RecordId, data: StatusChange, session: WriteSession, actor: CurrentActor) -> CasePublic:
     pathways.change_status(session, actor=actor, case_id=case_id, data=data)
     session.commit()
     return caseviews.get_case(session, actor=actor, case_id=case_id)
 
 
 @router.post("/{case_id}/pathway")
-def change_pathway(case_id: int, data: PathwayChange, session: WriteSession, actor: CurrentActor) -> CasePublic:
+def change_pathway(case_id: RecordId, data: PathwayChange, session: WriteSession, actor: CurrentActor) -> CasePublic:
     pathways.change_pathway(session, actor=actor, case_id=case_id, data=data)
     session.commit()
     return caseviews.get_case(session, actor=actor, case_id=case_id)
@@ -122,7 +122,7 @@ def change_pathway(case_id: int, data: PathwayChange, session: WriteSession, act
 
 @router.post("/{case_id}/voluntariness")
 def declare_voluntariness(
-    case_id: int, data: VoluntarinessDeclaration, session: WriteSession, actor: CurrentActor
+    case_id: RecordId, data: VoluntarinessDeclaration, session: WriteSession, actor: CurrentActor
 ) -> CasePublic:
     pathways.declare_voluntariness(session, actor=actor, case_id=case_id, data=data)
     session.commit()
@@ -131,7 +131,7 @@ def declare_voluntariness(
 
 @router.post("/{case_id}/family-unity")
 def decide_family_unity(
-    case_id: int, data: FamilyUnityDecision, session: WriteSession, actor: CurrentActor
+    case_id: RecordId, data: FamilyUnityDecision, session: WriteSession, actor: CurrentActor
 ) -> CasePublic:
     pathways.decide_family_unity(session, actor=actor, case_id=case_id, data=data)
     session.commit()
