@@ -33,6 +33,13 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/tokens"): {"json": {"name": "walk"}},
     ("post", "/api/v1/situations"): {"json": {"code": "walk-test", "name": "Walk"}},
     ("post", "/api/v1/unsafe-flags"): {"json": {"country": "LBY"}},
+    ("post", "/api/v1/pledges"): {"json": {"reference": "B-PLEDGE-1", "type": "financial", "pledgers": ["state-b"],
+                                           "unit": "USD", "amount": "1000"}},
+    ("post", "/api/v1/pledges/events"): {"json": {"reference": "B-PLEDGE-1", "kind": "commit", "amount": "500"}},
+    ("post", "/api/v1/appeals"): {"json": {"code": "B-APPEAL", "situation": "walk-test", "name": "Walk", "year": 2025,
+                                           "requirements": [{"sector": "Health", "amount_usd": "10"}]}},
+    ("post", "/api/v1/appeals/requirements"): {"json": {"appeal": "B-APPEAL", "sector": "Health", "amount_usd": "20"}},
+    ("post", "/api/v1/imports/pledges"): {"files": {"file": ("b.json", b'{"data": {"flows": []}}', "application/json")}},
 }
 
 

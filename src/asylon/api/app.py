@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from asylon import __version__
 from asylon import web
 from asylon.api import problems
-from asylon.api.routes import accounts, cases, health, interchange
+from asylon.api.routes import accounts, cases, fairshare, health, interchange, pledges
 from asylon.config import Settings, get_settings
 from asylon.db.engine import engine_for
 
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine or engine_for(settings.database_url)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, accounts, cases, interchange):
+    for module in (health, accounts, cases, interchange, pledges, fairshare):
         api.include_router(module.router)
     app.include_router(api)
     problems.install(app)
