@@ -12,6 +12,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from asylon.db.models import Case, CaseEvent, Person, PersonNeed, Situation
+from asylon.schemas.agreements import ALWAYS_SHARED
 from asylon.schemas.cases import CaseEventPublic, CasePublic, PersonPublic
 from asylon.services.actors import Actor
 from asylon.services.names import query_terms
@@ -42,7 +43,7 @@ class Page(Generic[T]):
     offset: int
 
 
-def _filtered(access: Access, filters: CaseFilters) -> Select[tuple[Case]]:
+def _filtered(access: Access, filters: CaseFilters) -> Select[Case]:
     query = select(Case).where(access.case_filter)
     if filters.legal_status:
         query = query.where(Case.legal_status == filters.legal_status)
@@ -125,6 +126,9 @@ def get_case(session: Session, *, actor: Actor, case_id: int) -> CasePublic:
 
 def case_history(session: Session, *, actor: Actor, case_id: int) -> list[CaseEventPublic]:
     case = load_case(session, actor, case_id)
+    # Another organisation sees that and when the case changed, never what changed or who changed it:
+    # event data is not among the fields an agreement can name.
+    own = case.organisation_id == actor.organisation_id
     events = session.scalars(
         select(CaseEvent)
         .where(CaseEvent.case_id == case.id)
@@ -137,9 +141,9 @@ def case_history(session: Session, *, actor: Actor, case_id: int) -> list[CaseEv
             at=e.at,
             kind=e.kind,
             organisation=e.organisation.slug,
-            actor=e.actor.display_name if e.actor else None,
-            data=e.data,
-            reason=e.reason,
+            actor=e.actor.display_name if e.actor and own else None,
+            data=e.data if own else {},
+            reason=e.reason if own else "",
         )
         for e in events
     ]
@@ -147,6 +151,7 @@ def case_history(session: Session, *, actor: Actor, case_id: int) -> list[CaseEv
 
 def to_public(access: Access, case: Case) -> CasePublic:
     fields = access.fields_for(case)
+    shown_all = fields == ALL_FIELDS
     persons = [
         PersonPublic(
             person_ref=p.person_ref,
@@ -169,6 +174,7 @@ def to_public(access: Access, case: Case) -> CasePublic:
             erased=p.erased_at is not None,
         )
         for p in case.persons
+        if shown_all or access.person_visible(case, p)
     ]
     public = CasePublic(
         id=case.id,
@@ -195,7 +201,7 @@ def to_public(access: Access, case: Case) -> CasePublic:
 
 def redact(public: CasePublic, fields: frozenset[str]) -> CasePublic:
     """Keep only ``fields`` (``case.<name>`` or ``person.<name>``); identifiers and structure always stay."""
-    keep_always = {"id", "organisation", "persons", "person_ref", "relationship", "erased", "version", "updated_at"}
+    keep_always = ALWAYS_SHARED
     data: dict[str, Any] = public.model_dump()
     for key in list(data):
         if key not in keep_always and f"case.{key}" not in fields:

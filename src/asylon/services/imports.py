@@ -32,8 +32,8 @@ from asylon.services.registry import (
     case_snapshot,
     case_values,
     check_new_case,
-    new_person_values,
     new_person,
+    new_person_values,
     person_snapshot,
     person_values,
     record_event,
@@ -169,7 +169,8 @@ def _insert(session: Session, actor: Actor, drafts: list[CaseCreate], situations
         case_rows.append(row | {"id": case_id, "version": 1, "created_at": now, "updated_at": now})
     session.execute(insert(Case), case_rows)
     person_ids = allocate_ids(session, Person, sum(len(d.persons) for d in drafts))
-    person_rows, need_rows = [], []
+    person_rows: list[dict[str, Any]] = []
+    need_rows: list[dict[str, Any]] = []
     ids = iter(person_ids)
     for case_id, draft in zip(case_ids, drafts, strict=True):
         for person in draft.persons:

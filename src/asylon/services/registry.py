@@ -14,11 +14,11 @@ from asylon.db.models import Case, CaseEvent, Person, PersonNeed, Situation
 from asylon.domain.dates import PartialDate
 from asylon.domain.organisations import Role
 from asylon.domain.pathways import PATHWAY_MACHINES, PathwayKind
+from asylon.domain.safeguards import UnsafeFlag
 from asylon.errors import Conflict, InvalidInput, NotFound, Problem
 from asylon.schemas.cases import CaseCreate, CaseUpdate, Erasure, PersonCreate, PersonFields, PersonUpdate
 from asylon.services.actors import Actor
 from asylon.services.names import search_key
-from asylon.domain.safeguards import UnsafeFlag
 from asylon.services.safeguards import check_case_transfer, check_draft_transfer
 from asylon.services.visibility import access_for
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from asylon.db.models import Case, UnsafeFlagRow
 from asylon.domain.dates import DateError, PartialDate
-from asylon.schemas.cases import CaseCreate
 from asylon.domain.safeguards import MemberFacts, UnsafeFlag, check_repatriation, check_transfer
+from asylon.schemas.cases import CaseCreate
 
 
 def unsafe_flags(session: Session, countries: set[str] | None = None) -> list[UnsafeFlag]:

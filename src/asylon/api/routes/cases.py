@@ -33,7 +33,8 @@ PersonRef = Annotated[str, Query(max_length=64)]
 
 
 def _limit(request: Request, limit: int) -> int:
-    return min(limit, request.app.state.settings.page_size_max)
+    maximum: int = request.app.state.settings.page_size_max
+    return min(limit, maximum)
 
 
 @router.get("", response_model=PagePublic[CasePublic])
