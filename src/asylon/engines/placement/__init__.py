@@ -1,0 +1,1 @@
+"""Placement engine: outcome-optimised resettlement and relocation matching, static and dynamic."""

@@ -1,0 +1,209 @@
+"""Which case–destination pairs are allowed: the safeguards and the compatibility rules.
+
+A scored pair is allowed only if every rule below holds. The safeguards are hard rules of the platform,
+applied here inside the engine so that no score, tie or override can get round them:
+
+- ``non-refoulement.nationality``: never to a destination in the case's own country;
+- ``non-refoulement.fled``: never to a country the case fled;
+- ``non-refoulement.unsafe``: never to a country flagged unsafe for the case.
+
+Compatibility rules:
+
+- ``service``: every need of the case must be a service the destination offers;
+- ``nationality-served``: a destination that lists the nationalities it serves must list the case's;
+- ``language``: a destination that lists the languages it serves must serve one the case speaks, or have
+  interpreter capacity (service ``interpreter_<language>``) for one; the pair then uses one unit of it.
+
+Two implementations agree by test: :func:`refusal` explains one pair in words (used for ties, overrides
+and unplaced cases) and :func:`allowed_pairs` checks millions of pairs at once with numpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from asylon.engines.placement.model import (
+    Case,
+    Destination,
+    FloatArray,
+    IntArray,
+    PlacementProblem,
+)
+
+INTERPRETER = "interpreter_"
+
+REASONS: dict[int, str] = {
+    1: "non-refoulement: the destination is in the case's own country",
+    2: "non-refoulement: the case fled the destination's country",
+    3: "safeguard: the destination's country is flagged unsafe for the case",
+    4: "the destination does not offer a service the case needs",
+    5: "the destination does not serve the case's nationality",
+    6: "the destination serves none of the case's languages and has no interpreter for them",
+}
+
+
+def refusal(case: Case, destination: Destination) -> str | None:
+    """Why ``case`` may not go to ``destination``, or ``None`` if it may.
+
+    >>> from asylon.engines.placement.model import Case, Destination
+    >>> refusal(Case("c1", 2, nationality="SY"), Destination("d1", "SY", 10))
+    "non-refoulement: SY is the case's own country"
+    """
+    country = destination.country
+    if case.nationality is not None and country == case.nationality:
+        return f"non-refoulement: {country} is the case's own country"
+    if country in case.fled:
+        return f"non-refoulement: the case fled {country}"
+    if country in case.unsafe:
+        return f"safeguard: {country} is flagged unsafe for this case"
+    for need in sorted(case.needs):
+        if destination.services.get(need, 0) <= 0:
+            return f"{destination.destination_id} does not offer service '{need}'"
+    if destination.nationalities and case.nationality not in destination.nationalities:
+        return f"{destination.destination_id} does not serve nationality {case.nationality or '(unknown)'}"
+    if interpreter_need(case, destination) == "":
+        return (
+            f"{destination.destination_id} serves none of the case's languages "
+            f"({', '.join(sorted(case.spoken)) or 'none recorded'}) and has no interpreter for them"
+        )
+    return None
+
+
+def interpreter_need(case: Case, destination: Destination) -> str | None:
+    """The interpreter service the pair uses: ``None`` if none is needed, ``""`` if none is available."""
+    if not destination.languages:
+        return None
+    spoken = case.spoken
+    if spoken & destination.languages:
+        return None
+    for language in sorted(spoken):
+        service = INTERPRETER + language
+        if destination.services.get(service, 0) > 0:
+            return service
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    """Allowed pairs (parallel arrays over the score table) and the refused ones with a reason code."""
+
+    case: IntArray
+    destination: IntArray
+    score: FloatArray
+    interpreter: IntArray  # index into ``services`` of the interpreter service used, or -1
+    services: tuple[str, ...]
+    refused_case: IntArray
+    refused_destination: IntArray
+    refused_reason: IntArray
+
+
+def service_universe(problem: PlacementProblem) -> tuple[str, ...]:
+    codes: set[str] = set()
+    for d in problem.destinations:
+        codes.update(d.services)
+    for c in problem.cases:
+        codes.update(c.needs)
+    return tuple(sorted(codes))
+
+
+def allowed_pairs(problem: PlacementProblem) -> Eligibility:
+    """Split the scored pairs into allowed and refused, vectorised over all pairs.
+
+    >>> from asylon.engines.placement.model import Case, Destination, PlacementProblem, ScoreTable
+    >>> cases = [Case("c1", 1, nationality="SY")]
+    >>> dests = [Destination("d1", "SY", 5), Destination("d2", "DE", 5)]
+    >>> t = ScoreTable.from_pairs([("c1", "d1", 1.0), ("c1", "d2", 0.5)], case_ids=["c1"],
+    ...                           destination_ids=["d1", "d2"])
+    >>> allowed_pairs(PlacementProblem(cases, dests, t)).destination.tolist()
+    [1]
+    """
+    cases, dests, table = problem.cases, problem.destinations, problem.scores
+    ci, di = table.case, table.destination
+    reason = np.zeros(len(ci), dtype=np.int64)
+
+    countries = sorted({d.country for d in dests})
+    country_index = {c: i for i, c in enumerate(countries)}
+    dest_country = np.array([country_index[d.country] for d in dests], dtype=np.int64)
+    # One small dense matrix per rule (cases × countries) keeps the per-pair test a single fancy index.
+    for code, countries_of in (
+        (1, lambda c: {c.nationality} if c.nationality else set()),
+        (2, lambda c: set(c.fled)),
+        (3, lambda c: set(c.unsafe)),
+    ):
+        forbid = np.zeros((len(cases), len(countries)), dtype=bool)
+        for i, case in enumerate(cases):
+            for country in countries_of(case):
+                if country in country_index:
+                    forbid[i, country_index[country]] = True
+        hit = forbid[ci, dest_country[di]] & (reason == 0)
+        reason[hit] = code
+
+    services = service_universe(problem)
+    service_index = {s: i for i, s in enumerate(services)}
+    need = np.zeros((len(cases), len(services)), dtype=bool)
+    for i, case in enumerate(cases):
+        for s in case.needs:
+            need[i, service_index[s]] = True
+    offer = np.zeros((len(dests), len(services)), dtype=bool)
+    for j, dest in enumerate(dests):
+        for s, cap in dest.services.items():
+            offer[j, service_index[s]] = cap > 0
+    missing = np.zeros(len(ci), dtype=bool)
+    for s in range(len(services)):
+        missing |= need[ci, s] & ~offer[di, s]
+    reason[missing & (reason == 0)] = 4
+
+    nationalities = sorted({c.nationality for c in cases if c.nationality} | {n for d in dests for n in d.nationalities})
+    nat_index = {n: i for i, n in enumerate(nationalities)}
+    case_nat = np.array([nat_index.get(c.nationality or "", -1) for c in cases], dtype=np.int64)
+    restricted = np.array([bool(d.nationalities) for d in dests], dtype=bool)
+    served = np.zeros((len(dests), len(nationalities) + 1), dtype=bool)  # last column: unknown nationality
+    for j, dest in enumerate(dests):
+        for n in dest.nationalities:
+            served[j, nat_index[n]] = True
+    nat_bad = restricted[di] & ~served[di, case_nat[ci]]
+    reason[nat_bad & (reason == 0)] = 5
+
+    interpreter = np.full(len(ci), -1, dtype=np.int64)
+    lang_restricted = np.array([bool(d.languages) for d in dests], dtype=bool)
+    if lang_restricted.any():
+        languages = sorted({lang for d in dests for lang in d.languages} | {
+            s[len(INTERPRETER):] for s in services if s.startswith(INTERPRETER)
+        })
+        lang_index = {lang: i for i, lang in enumerate(languages)}
+        speaks = np.zeros((len(cases), len(languages)), dtype=bool)
+        for i, case in enumerate(cases):
+            for lang in case.spoken:
+                if lang in lang_index:
+                    speaks[i, lang_index[lang]] = True
+        serves = np.zeros((len(dests), len(languages)), dtype=bool)
+        for j, dest in enumerate(dests):
+            for lang in dest.languages:
+                serves[j, lang_index[lang]] = True
+        overlap = np.zeros(len(ci), dtype=bool)
+        for k in range(len(languages)):
+            overlap |= speaks[ci, k] & serves[di, k]
+        needs_interp = lang_restricted[di] & ~overlap
+        # Languages in sorted order so the vectorised choice matches interpreter_need().
+        for lang in languages:
+            code = INTERPRETER + lang
+            if code not in service_index:
+                continue
+            k, s = lang_index[lang], service_index[code]
+            take = needs_interp & (interpreter < 0) & speaks[ci, k] & offer[di, s]
+            interpreter[take] = s
+        reason[needs_interp & (interpreter < 0) & (reason == 0)] = 6
+
+    ok = reason == 0
+    return Eligibility(
+        case=ci[ok],
+        destination=di[ok],
+        score=table.score[ok],
+        interpreter=interpreter[ok],
+        services=services,
+        refused_case=ci[~ok],
+        refused_destination=di[~ok],
+        refused_reason=reason[~ok],
+    )
