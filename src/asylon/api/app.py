@@ -5,10 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
-from asylon import __version__
-from asylon import web
+from asylon import __version__, web
 from asylon.api import problems
-from asylon.api.routes import accounts, cases, fairshare, health, interchange, pledges
+from asylon.api.routes import (
+    accounts,
+    agreements,
+    cases,
+    fairshare,
+    feed,
+    health,
+    interchange,
+    pledges,
+    threads,
+)
 from asylon.config import Settings, get_settings
 from asylon.db.engine import engine_for
 
@@ -29,9 +38,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine or engine_for(settings.database_url)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, accounts, cases, interchange, pledges, fairshare):
+    for module in (health, accounts, cases, interchange, pledges, fairshare, agreements, feed, threads):
         api.include_router(module.router)
     app.include_router(api)
     problems.install(app)
+    agreements.install(app)  # the purpose each request declares (X-Asylon-Purpose), for every read in it
     web.install(app)
     return app

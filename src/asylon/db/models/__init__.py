@@ -1,17 +1,40 @@
 """ORM models, one module per concept. Importing this package registers every table on ``Base.metadata``."""
 
 from asylon.db.models.accounts import ApiToken, Organisation, User
+from asylon.db.models.agreements import (
+    AccessLogEntry,
+    Agreement,
+    AgreementParty,
+    Consent,
+    Notification,
+    Thread,
+    ThreadMessage,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from asylon.db.models.cases import Case, CaseEvent, ImportBatch, Person, PersonNeed, Situation, UnsafeFlagRow
-from asylon.db.models.pledges import Appeal, AppealEvent, AppealRequirement, PledgeEventRow, PledgeParty, PledgeRow
+from asylon.db.models.pledges import (
+    Appeal,
+    AppealEvent,
+    AppealRequirement,
+    PledgeEventRow,
+    PledgeParty,
+    PledgeRow,
+)
 
 __all__ = [
+    "AccessLogEntry",
+    "Agreement",
+    "AgreementParty",
     "ApiToken",
     "Appeal",
     "AppealEvent",
     "AppealRequirement",
     "Case",
     "CaseEvent",
+    "Consent",
     "ImportBatch",
+    "Notification",
     "Organisation",
     "Person",
     "PersonNeed",
@@ -19,6 +42,10 @@ __all__ = [
     "PledgeParty",
     "PledgeRow",
     "Situation",
+    "Thread",
+    "ThreadMessage",
     "UnsafeFlagRow",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]
