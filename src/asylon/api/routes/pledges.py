@@ -26,7 +26,7 @@ from asylon.schemas.pledges import (
     PledgePublic,
     RequirementSet,
 )
-from asylon.services import pledges
+from asylon.services import funding, pledges
 
 router = APIRouter(tags=["pledges"])
 Code = Annotated[str, Query(min_length=1, max_length=64)]
@@ -81,21 +81,21 @@ def list_appeals(
     situation: Code | None = None,
     year: Annotated[int | None, Query(ge=1951, le=2100)] = None,
 ) -> list[AppealPublic]:
-    return [pledges.appeal_public(a) for a in pledges.list_appeals(session, actor=actor, situation=situation, year=year)]
+    return [funding.appeal_public(a) for a in funding.list_appeals(session, actor=actor, situation=situation, year=year)]
 
 
 @router.post("/appeals", status_code=status.HTTP_201_CREATED)
 def create_appeal(data: AppealCreate, session: WriteSession, actor: CurrentActor) -> AppealPublic:
-    appeal = pledges.create_appeal(session, actor=actor, data=data)
+    appeal = funding.create_appeal(session, actor=actor, data=data)
     session.commit()
-    return pledges.appeal_public(pledges.get_appeal(session, actor=actor, code=appeal.code))
+    return funding.appeal_public(funding.get_appeal(session, actor=actor, code=appeal.code))
 
 
 @router.post("/appeals/requirements")
 def set_requirement(data: RequirementSet, session: WriteSession, actor: CurrentActor) -> AppealPublic:
-    appeal = pledges.set_requirement(session, actor=actor, data=data)
+    appeal = funding.set_requirement(session, actor=actor, data=data)
     session.commit()
-    return pledges.appeal_public(pledges.get_appeal(session, actor=actor, code=appeal.code))
+    return funding.appeal_public(funding.get_appeal(session, actor=actor, code=appeal.code))
 
 
 @router.get("/funding/coverage")
@@ -107,8 +107,8 @@ def funding_coverage(
 ) -> list[CoveragePublic]:
     """Required, pledged, committed, paid, funded and the gap per situation and sector (USD), then one total row
     per situation (``sector`` empty). Funding = committed + paid, as OCHA FTS counts it."""
-    rows = pledges.funding_coverage(session, actor=actor, situation=situation, appeal=appeal)
-    return [pledges.coverage_public(r) for r in rows]
+    rows = funding.funding_coverage(session, actor=actor, situation=situation, appeal=appeal)
+    return [funding.coverage_public(r) for r in rows]
 
 
 @router.get("/exports/pledges", response_class=Response,
@@ -120,7 +120,7 @@ def export_pledges(
     situation: Code | None = None,
 ) -> Response:
     """Financial pledges as funding flows: CSV, HXL-tagged CSV, or FTS-style JSON."""
-    text = pledges.export_flows(session, actor=actor, format=format, situation=situation)
+    text = funding.export_flows(session, actor=actor, format=format, situation=situation)
     name = "flows.json" if format == "fts" else "flows.csv"
     return Response(text, media_type=MEDIA[format], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -135,6 +135,6 @@ async def import_pledges(
 ) -> PledgeImportReport:
     """Import flows into pledges, idempotent by reference: importing the same file twice changes nothing."""
     content = await _read_limited(request, file)
-    result = pledges.import_flows(session, actor=actor, content=content, filename=file.filename or "upload", fmt=format)
+    result = funding.import_flows(session, actor=actor, content=content, filename=file.filename or "upload", fmt=format)
     session.commit()
     return PledgeImportReport.model_validate(result, from_attributes=True)
