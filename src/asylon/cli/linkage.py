@@ -58,6 +58,25 @@ def _read(path: Path, mapping: dict[str, str]) -> pd.DataFrame:
     return apply_column_map(read_table(path), mapping, source=str(path))
 
 
+def _read_pair(left: Path, right: Path, mapping: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read two registers; a --map entry applies to whichever file has that column (at least one must)."""
+    frames = [read_table(left), read_table(right)]
+    unused = [theirs for theirs in mapping.values() if not any(theirs in f.columns for f in frames)]
+    if unused:
+        raise InvalidInput(
+            [
+                Problem(
+                    f"--map ...={u}: neither file has a column '{u}'", field=u, fix="check the column name"
+                )
+                for u in unused
+            ]
+        )
+    return tuple(  # type: ignore[return-value]
+        apply_column_map(f, {o: t for o, t in mapping.items() if t in f.columns}, source=str(p))
+        for f, p in zip(frames, (left, right), strict=True)
+    )
+
+
 def _progress() -> Callable[[str], None]:
     def say(message: str) -> None:
         console.print(f"[dim]… {message}[/]", highlight=False)
@@ -134,9 +153,10 @@ def register(app: typer.Typer) -> None:
             options = _options(threshold, review_from, seed)
             mapping = _mapping(map_)
             names = _source_names(left, right)
+            left_frame, right_frame = _read_pair(left, right, mapping)
             result = link(
-                _read(left, mapping),
-                _read(right, mapping),
+                left_frame,
+                right_frame,
                 options=options,
                 sources=names,
                 progress=_progress(),

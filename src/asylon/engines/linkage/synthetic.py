@@ -255,10 +255,11 @@ class _Drawer:
         key = (kind, origin, sex)
         if key not in self._cache:
             forms = given_names(origin, sex) if kind == "given" else family_names(origin)  # type: ignore[arg-type]
-            weights = np.array([f.weight for f in forms], dtype=float)
-            self._cache[key] = (forms, weights / weights.sum())
-        forms, p = self._cache[key]
-        return forms[int(self.rng.choice(len(forms), p=p))]
+            weights = np.cumsum([f.weight for f in forms], dtype=float)
+            self._cache[key] = (forms, weights / weights[-1])
+        forms, cumulative = self._cache[key]
+        # searchsorted on cumulative weights: Generator.choice(p=...) re-validates p on every call (50x slower)
+        return forms[min(int(np.searchsorted(cumulative, self.rng.random(), side="right")), len(forms) - 1)]
 
 
 def generate_people(n: int, *, seed: int = 0, twin_rate: float = 0.02) -> list[Person]:
