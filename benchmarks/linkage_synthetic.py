@@ -24,10 +24,8 @@ from asylon.engines.linkage.synthetic import dedup_file, generate_people, regist
 def machine() -> str:
     import os
 
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-        "?",
-    )
+    with open("/proc/cpuinfo") as fh:
+        cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "?")
     return f"{platform.python_implementation()} {platform.python_version()}, nproc={os.cpu_count()}, CPU: {cpu} (shared; timings noisy)"
 
 

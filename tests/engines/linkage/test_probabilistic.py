@@ -86,7 +86,7 @@ def test_a_register_without_shared_evidence_is_an_error_not_zero_matches() -> No
             "date_of_birth": [""] * 30,
         }
     )
-    with pytest.raises(InvalidInput, match="date_of_birth|dob_year"):
+    with pytest.raises(InvalidInput, match=r"date_of_birth|dob_year"):
         dedupe(a)
 
 

@@ -98,5 +98,5 @@ def test_names_are_keyed_across_scripts_and_households_link_members() -> None:
 
 
 def test_read_table_names_the_file(tmp_path: object) -> None:
-    with pytest.raises(InvalidFile, match="nope.csv: file not found"):
+    with pytest.raises(InvalidFile, match=r"nope\.csv: file not found"):
         read_table("nope.csv")

@@ -119,7 +119,7 @@ def merge(a: MergedPerson, b: MergedPerson, *, by: str, reason: str) -> MergedPe
         )
     members = a.members + b.members
     event = MergeEvent("merge", tuple(m.key for m in members), by, reason)
-    return MergedPerson(members, a.history + b.history + (event,))
+    return MergedPerson(members, (*a.history, *b.history, event))
 
 
 def unmerge(
@@ -139,5 +139,5 @@ def unmerge(
             Problem("an unmerge must leave records on both sides", fix="name some, not all, members")
         )
     event = MergeEvent("unmerge", tuple(m.key for m in out), by, reason)
-    history = person.history + (event,)
+    history = (*person.history, event)
     return MergedPerson(kept, history), MergedPerson(out, history)
