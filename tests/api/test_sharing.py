@@ -212,7 +212,7 @@ def test_agreement_opens_exactly_its_fields_on_every_path(api, orgs: TwoOrgs, en
     # 1. No agreement: nothing, whatever the purpose.
     for purpose in (None, PURPOSE):
         copies, text = walk.observe(purpose)
-        assert copies == [] and not any(s in text for s in UNAGREED_SECRETS + ("Zenobia",))
+        assert copies == [] and not any(s in text for s in (*UNAGREED_SECRETS, "Zenobia"))
 
     # 2. An agreement (and, under a consent basis, the persons' consent): exactly its fields ...
     agreement_id = _agreement(api, orgs, legal_basis=legal_basis)
@@ -237,7 +237,7 @@ def test_agreement_opens_exactly_its_fields_on_every_path(api, orgs: TwoOrgs, en
     # 3. After the ending: nothing again.
     end(api, orgs, engine, agreement_id, consents)
     copies, text = walk.observe(PURPOSE)
-    assert copies == [] and not any(s in text for s in UNAGREED_SECRETS + ("Zenobia",))
+    assert copies == [] and not any(s in text for s in (*UNAGREED_SECRETS, "Zenobia"))
     assert api.get(f"{API}/cases/{case_id}", headers=orgs.b_admin.headers | {"X-Asylon-Purpose": PURPOSE}
                    ).status_code == 404
 

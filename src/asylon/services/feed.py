@@ -42,35 +42,48 @@ KEEPALIVE_SECONDS = 15.0
 class OutboxReader:
     """Reads committed events after a cursor, in id order, never skipping one that may still commit.
 
-    Keeps, per reader, the gap it is waiting on; a new reader (after a restart) simply waits again.
+    On PostgreSQL, when a later id is visible but an earlier one is not, the reader notes which
+    transactions were in flight (``pg_current_snapshot``, less those of other databases where
+    ``pg_stat_activity`` shows them) and waits until all of them have ended: the missing id then either
+    appears or belonged to a rollback. This relies on every event being written after some other row of
+    its transaction (the case it records), so its transaction already has an id when it takes the event
+    id. The wait is per reader; a new reader (after a restart) simply waits again.
     """
 
     def __init__(self) -> None:
-        self._gap: tuple[int, int] | None = None  # (first missing id, snapshot xmax when first seen)
+        self._gap: tuple[int, frozenset[int]] | None = None  # (first missing id, transactions in flight)
 
     def read(self, session: Session, after: int, limit: int = 500) -> list[CaseEvent]:
+        # Whether the awaited transactions have ended is read *before* the events, so one that commits
+        # in between shows its event below rather than being taken for a rollback.
+        settled = self._gap is not None and not (self._gap[1] & _in_flight(session))
         rows = session.scalars(
             select(CaseEvent).where(CaseEvent.id > after).order_by(CaseEvent.id).limit(limit)
         ).all()
         out: list[CaseEvent] = []
         expected = after + 1
         for row in rows:
-            if row.id != expected and not self._settled(session, expected):
-                break
+            if row.id != expected and session.get_bind().dialect.name == "postgresql":
+                if not (settled and self._gap is not None and self._gap[0] == expected):
+                    if self._gap is None or self._gap[0] != expected:
+                        self._gap = (expected, _in_flight(session))
+                    break
+                self._gap = None
             out.append(row)
             expected = row.id + 1
         return out
 
-    def _settled(self, session: Session, missing: int) -> bool:
-        if session.get_bind().dialect.name != "postgresql":
-            return True  # SQLite: one writer at a time, ids commit in order
-        xmin, xmax = session.execute(text(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, pg_snapshot_xmax(pg_current_snapshot())::text"
-        )).one()
-        if self._gap is None or self._gap[0] != missing:
-            self._gap = (missing, int(xmax))
-            return False
-        return int(xmin) >= self._gap[1]
+
+def _in_flight(session: Session) -> frozenset[int]:
+    """Ids (32-bit) of transactions in flight that may belong to this database."""
+    if session.get_bind().dialect.name != "postgresql":
+        return frozenset()  # SQLite: one writer at a time, ids commit in order
+    rows = session.execute(text(
+        "SELECT (x::text::bigint % 4294967296) FROM pg_snapshot_xip(pg_current_snapshot()) AS x "
+        "EXCEPT SELECT backend_xid::text::bigint FROM pg_stat_activity "
+        "WHERE datname IS DISTINCT FROM current_database() AND backend_xid IS NOT NULL"
+    )).scalars()
+    return frozenset(int(r) for r in rows)
 
 
 def head(session: Session) -> int:
