@@ -25,6 +25,7 @@ _TOPICS: tuple[str, ...] = (
     "accounts",
     "interchange",
     "fairshare",
+    "pledges",
     "linkage",
 )
 
