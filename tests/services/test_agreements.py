@@ -201,3 +201,40 @@ def test_threads_follow_visibility_and_mentions_notify(engine, orgs: TwoOrgs) ->
         assert [n.kind for n in mine] == ["mention"]
         assert threads.mark_read(session, actor=orgs.a_caseworker.actor, ids=[]) == 1
         assert threads.notifications(session, actor=orgs.a_caseworker.actor, unread_only=True) == []
+
+
+def test_agreements_from_the_command_line(database_url: str, engine, orgs: TwoOrgs, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from typer.testing import CliRunner
+
+    from asylon.cli import app
+    from asylon.config import override_settings
+
+    runner = CliRunner()
+    terms = tmp_path / "terms.json"
+    terms.write_text(json.dumps({
+        "title": "Statistics", "purpose": "statistics", "parties": ["agency-a", "state-b"],
+        "legal_basis": "public-interest", "fields": ["case.legal_status"],
+        "valid_from": str(TODAY), "valid_until": str(TODAY + dt.timedelta(days=5))}))
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"title": "x"}')
+    with override_settings(database_url=database_url):
+        result = runner.invoke(app, ["agreements", "draft", str(terms), "--user", "admin@a.example"])
+        assert result.exit_code == 0, result.output
+        agreement_id = int(result.output.split()[2].rstrip(";"))
+        bad = runner.invoke(app, ["agreements", "draft", str(broken), "--user", "admin@a.example"])
+        assert bad.exit_code == 3 and "purpose" in bad.output
+        for user in ("admin@a.example", "admin@b.example"):
+            result = runner.invoke(app, ["agreements", "approve", str(agreement_id), "--user", user])
+            assert result.exit_code == 0, result.output
+        assert "active" in result.output
+        listed = runner.invoke(app, ["agreements", "list", "--user", "admin@b.example"])
+        assert "Statistics" in listed.output and "active" in listed.output
+        refused = runner.invoke(app, ["agreements", "suspend", str(agreement_id), "--user", "viewer@a.example"])
+        assert refused.exit_code == 5 and "admin" in refused.output
+        case_id = register(engine, orgs.a_caseworker.actor, "CLI-1")
+        report = runner.invoke(app, ["agreements", "disclosures", str(case_id), "P1", "--json",
+                                     "--user", "caseworker@a.example"])
+        assert report.exit_code == 0 and json.loads(report.output) == []
+        assert runner.invoke(app, ["feed", "deliver", "--once"]).exit_code == 0

@@ -27,6 +27,7 @@ _TOPICS: tuple[str, ...] = (
     "fairshare",
     "pledges",
     "linkage",
+    "agreements",
 )
 
 for _topic in _TOPICS:
