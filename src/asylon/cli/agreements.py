@@ -65,7 +65,7 @@ def _act(agreement_id: int, user: str, verb: str, reason: str) -> None:
     def action() -> str:
         with transaction() as session:
             agreement = agreements.act(session, actor=acting(session, user),
-                                       data=AgreementAction(agreement_id=agreement_id, action=verb,  # type: ignore[arg-type]
+                                       data=AgreementAction(agreement_id=agreement_id, action=verb,
                                                             reason=reason))
             return str(agreements.effective_status(agreement))
 
