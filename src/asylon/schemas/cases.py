@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -104,8 +105,8 @@ class CaseCreate(BaseModel):
             raise ValueError(
                 f"a case needs exactly one person with relationship 'principal'; it has {len(principals)}"
             )
-        refs = [p.person_ref for p in self.persons]
-        duplicates = sorted({r for r in refs if refs.count(r) > 1})
+        counts = Counter(p.person_ref for p in self.persons)
+        duplicates = sorted(ref for ref, n in counts.items() if n > 1)
         if duplicates:
             raise ValueError(f"person_ref must be unique within the case; repeated: {', '.join(duplicates)}")
         machine = PATHWAY_MACHINES[self.pathway]

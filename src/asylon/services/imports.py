@@ -167,7 +167,8 @@ def _insert(session: Session, actor: Actor, drafts: list[CaseCreate], situations
         row = case_values(draft, organisation_id=actor.organisation_id,
                           situation_id=situations.get(draft.situation or ""))
         case_rows.append(row | {"id": case_id, "version": 1, "created_at": now, "updated_at": now})
-    session.execute(insert(Case), case_rows)
+    # Core statements on the tables (not ORM bulk inserts): plain executemany, nothing tracked.
+    session.execute(insert(Case.__table__), case_rows)
     person_ids = allocate_ids(session, Person, sum(len(d.persons) for d in drafts))
     person_rows: list[dict[str, Any]] = []
     need_rows: list[dict[str, Any]] = []
@@ -175,19 +176,21 @@ def _insert(session: Session, actor: Actor, drafts: list[CaseCreate], situations
     for case_id, draft in zip(case_ids, drafts, strict=True):
         for person in draft.persons:
             person_id = next(ids)
-            person_rows.append(new_person_values(person) | {"id": person_id, "case_id": case_id})
+            values = new_person_values(person)
+            values["relationship"] = values.pop("relationship_")  # the column behind the attribute
+            person_rows.append(values | {"id": person_id, "case_id": case_id})
             need_rows.extend({"person_id": person_id, "case_id": case_id, "code": code}
                              for code in sorted({str(n) for n in person.needs}))
-    session.execute(insert(Person), person_rows)
+    session.execute(insert(Person.__table__), person_rows)
     if need_rows:
-        session.execute(insert(PersonNeed), need_rows)
+        session.execute(insert(PersonNeed.__table__), need_rows)
     event_rows = [
         {"case_id": case_id, "organisation_id": actor.organisation_id, "actor_user_id": actor.user_id, "at": now,
          "kind": "case.registered", "reason": "",
          "data": {"source": "import", "file": filename, "case": _draft_snapshot(draft)}}
         for case_id, draft in zip(case_ids, drafts, strict=True)
     ]
-    session.execute(insert(CaseEvent), event_rows)
+    session.execute(insert(CaseEvent.__table__), event_rows)
 
 
 def _check_duplicates(parsed: list[ParsedCase], problems: list[Problem]) -> None:
