@@ -113,7 +113,9 @@ def _load(h: highspy.Highs, prog: Program, cols: IntArray, integer: bool) -> int
     lp.num_row_ = n_u + n_r
     lp.col_cost_ = np.concatenate([-prog.cost[cols], prog.penalty[soft]])  # HiGHS minimises
     lp.col_lower_ = np.zeros(k + len(soft))
-    lp.col_upper_ = np.concatenate([np.ones(k), np.full(len(soft), _INF)])
+    # A column may carry its unit's full weight (dynamic mode's expected future has weights above 1).
+    lp.col_upper_ = np.concatenate([np.maximum(prog.unit_ub[prog.col_unit[cols]], 0.0) if not integer
+                                    else np.ones(k), np.full(len(soft), _INF)])
     lp.row_lower_ = np.full(n_u + n_r, -_INF)
     lp.row_upper_ = np.concatenate([prog.unit_ub, prog.limits])
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -192,38 +194,9 @@ def _warm_columns(prog: Program, threads: int, *, sample: int = 4000, seed: int 
                   prog.unit_ub[picked], prog.penalty)
     h = _highs(threads, 600.0)
     _load(h, sub, np.arange(len(cols)), integer=False)
-    _crash(h, sub, np.arange(len(cols)))
     h.run()
     y = np.clip(-np.asarray(h.getSolution().row_dual, dtype=np.float64)[len(picked) :], 0.0, prog.penalty)
     return np.union1d(_top_by(prog, prog.cost, 3), _top_by(prog, net_values(prog, y), 6))
-
-
-def _crash(h: highspy.Highs, prog: Program, cols: IntArray) -> None:
-    """Start HiGHS from each unit at its best-scoring column, all resource rows slack.
-
-    That basis is dual feasible (no column beats its unit's best at zero prices) and only primal
-    infeasible where capacities are overrun, so dual simplex moves just the units that must give way,
-    instead of building the whole assignment up from the all-slack basis.
-    """
-    n_u, n_r = prog.n_units, len(prog.limits)
-    k = len(cols)
-    n_slack = int(np.isfinite(prog.penalty).sum())
-    best = np.full(n_u, -1, dtype=np.int64)
-    order = np.argsort(prog.cost[cols])
-    best[prog.col_unit[cols[order]]] = order  # last write wins: the highest cost per unit
-    best = np.where(best >= 0, best, -1)
-    has = best >= 0
-    has &= prog.unit_ub > 0
-    basis = highspy.HighsBasis()
-    col_status = np.full(k + n_slack, 0, dtype=np.int64)  # 0 = lower
-    col_status[best[has]] = 1
-    row_status = np.concatenate([np.where(has, 2, 1), np.ones(n_r, dtype=np.int64)])  # 1 basic, 2 upper
-    status = {0: highspy.HighsBasisStatus.kLower, 1: highspy.HighsBasisStatus.kBasic,
-              2: highspy.HighsBasisStatus.kUpper}
-    basis.col_status = [status[int(v)] for v in col_status]
-    basis.row_status = [status[int(v)] for v in row_status]
-    basis.valid = True
-    h.setBasis(basis)
 
 
 def _add_columns(h: highspy.Highs, prog: Program, cols: IntArray) -> None:
@@ -233,7 +206,8 @@ def _add_columns(h: highspy.Highs, prog: Program, cols: IntArray) -> None:
                               shape=(n_u, len(cols)))
     matrix = sp.vstack([unit_part, prog.usage[:, cols]], format="csc")
     matrix.sort_indices()
-    h.addCols(len(cols), -prog.cost[cols], np.zeros(len(cols)), np.ones(len(cols)), matrix.nnz,
+    upper = np.maximum(prog.unit_ub[prog.col_unit[cols]], 0.0)
+    h.addCols(len(cols), -prog.cost[cols], np.zeros(len(cols)), upper, matrix.nnz,
               matrix.indptr[:-1].astype(np.int32), matrix.indices.astype(np.int32), matrix.data.astype(np.float64))
 
 
@@ -246,17 +220,12 @@ def relax(prog: Program, *, threads: int = 0, time_limit: float = 600.0, full_be
     start = time.monotonic()
     h = _highs(threads, time_limit)
     n_slack = _load(h, prog, active, integer=False)
-    _crash(h, prog, active)
     # HiGHS column order: the first active columns, the slacks, then columns added by pricing.
     layout = [active[:]]
     iterations = 0
     while True:
         iterations += 1
-        _t = time.monotonic()
         h.run()
-        import os
-        if os.environ.get("PLACEMENT_DEBUG"):
-            print("lp", iterations, h.getNumCol(), round(time.monotonic() - _t, 2), h.getInfo().simplex_iteration_count, flush=True)
         sol = h.getSolution()
         duals = -np.asarray(sol.row_dual, dtype=np.float64)
         u = np.maximum(duals[: prog.n_units], 0.0)
