@@ -28,6 +28,7 @@ _TOPICS: tuple[str, ...] = (
     "pledges",
     "linkage",
     "agreements",
+    "placement",
 )
 
 for _topic in _TOPICS:
