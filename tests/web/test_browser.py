@@ -188,3 +188,36 @@ def test_arabic_renders_right_to_left(live_url: str, engine: Engine, orgs: TwoOr
     screenshot(page, "register-arabic-desktop")
     page.goto(live_url + "/")
     screenshot(page, "dashboard-arabic-desktop")
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter(el => el.labels.length === 0 && !el.getAttribute('aria-label'))
+    .map(el => el.name || el.id)"""
+
+
+def test_keyboard_labels_and_live_field_checks(live_url: str, engine: Engine, orgs: TwoOrgs,
+                                               browser_context: Any) -> None:
+    case_id = register(engine, orgs.a_caseworker.actor, "C-1")
+    page = browser_context.new_page()
+    browser_login(page, live_url, orgs.a_caseworker.email)
+    for path in ("/", "/cases", f"/cases/{case_id}", f"/cases/{case_id}/edit", "/cases/new", "/import",
+                 "/countries", "/countries/JOR"):
+        page.goto(live_url + path)
+        assert page.evaluate(UNLABELLED) == [], path
+        assert page.locator("h1").count() == 1, path
+    # The first Tab reaches the skip link, which moves focus to the content.
+    page.goto(live_url + "/cases")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # A field that breaks its own rule says so as soon as the person leaves it, before any submit.
+    page.goto(live_url + "/cases/new")
+    page.get_by_label("Nationality").fill("S1")
+    page.keyboard.press("Tab")
+    note = page.locator("#persons-0-nationality-live")
+    assert note.is_visible() and "ISO 3166" in note.inner_text()
+    assert page.get_by_label("Nationality").get_attribute("aria-invalid") == "true"
+    page.get_by_label("Nationality").fill("SYR")
+    page.keyboard.press("Tab")
+    assert page.locator("#persons-0-nationality-live").count() == 0

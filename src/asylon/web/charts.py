@@ -59,7 +59,7 @@ def columns(series: Sequence[int], starts: Sequence[dt.date], *, label: str, wid
     step = plot_w / len(series)
     parts = [f'<svg class="columns" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{escape(label)}: {escape(", ".join(str(v) for v in series))}">']
-    for fraction in (0.0, 0.5, 1.0):
+    for fraction in ((0.0, 0.5, 1.0) if top >= 2 else (0.0, 1.0)):
         y = pad + plot_h * (1 - fraction)
         parts.append(f'<line x1="{left}" x2="{width - pad}" y1="{y:.1f}" y2="{y:.1f}" stroke="{MUTED}"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">'

@@ -4,11 +4,14 @@ security headers, compression. Pages use :class:`PageRoute` and :func:`render`; 
 
 from __future__ import annotations
 
+import gettext
 import gzip
 from collections.abc import Callable, Coroutine
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
+import pycountry
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -107,13 +110,34 @@ def number(value: float | int | None, lang: str = "en") -> str:
     return text
 
 
-def country_label(code: str | None) -> str:
+@cache
+def _country_catalogue(lang: str) -> gettext.NullTranslations:
+    # pycountry ships the iso-codes project's translations of country names.
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+
+
+def country_label(code: str | None, lang: str = "en") -> str:
+    """The country's name in the page's language, falling back to English.
+
+    >>> country_label("JOR", "fr")
+    'Jordanie'
+    """
     if not code:
         return "–"
     try:
-        return country_name(code)
+        english = country_name(code)
     except KeyError:
         return code
+    if lang == "en":
+        return english
+    catalogue = _country_catalogue(lang)
+    translated = catalogue.gettext(english)
+    if translated == english:
+        found = pycountry.countries.get(alpha_3=code)
+        if found is not None:
+            translated = catalogue.gettext(str(found.name))
+            translated = english if translated == found.name else translated
+    return translated
 
 
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
@@ -126,7 +150,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
         csrf_token=visit.csrf_token,
         labels=labels,
         sections=sections_for(visit),
-        country=country_label,
+        country=lambda code: country_label(code, visit.language),
         number=lambda v: number(v, visit.language),
         path=request.url.path,
         **context,

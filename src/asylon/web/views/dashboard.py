@@ -19,7 +19,7 @@ def overview(request: Request) -> Response:
         data = dashboard.overview(session, actor=visit.actor)
     _ = lambda text: visit_gettext(visit, text)  # noqa: E731
     persons = _("persons")
-    names = {code: country_label(code) for code in set(data.persons_by_asylum) | set(data.persons_by_origin)}
+    names = {code: country_label(code, visit.language) for code in set(data.persons_by_asylum) | set(data.persons_by_origin)}
     maps = [
         {"key": "asylum", "title": _("Persons by country of asylum"),
          "svg": worldmap.choropleth(data.persons_by_asylum, title=_("Persons by country of asylum"),
