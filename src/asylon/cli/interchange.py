@@ -46,7 +46,7 @@ def import_cases_command(
     report = run_guarded(action)
     verb = "would import" if report.dry_run else "imported"
     console.print(f"{verb} {report.cases:,} cases ({report.rows:,} persons) from {report.filename}: "
-                  f"{report.created:,} created, {report.updated:,} updated, {report.unchanged:,} unchanged")
+                  f"{report.created:,} created, {report.updated:,} updated, {report.unchanged:,} unchanged", soft_wrap=True)
     for warning in report.warnings[:20]:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
