@@ -52,7 +52,6 @@ def test_malformed_dates_are_all_reported_with_rows() -> None:
     [
         ([("1", "Ali", "Hassan", "1990"), ("1", "Omar", "Ali", "1991")], "appears more than once"),
         ([("", "Ali", "Hassan", "1990")], "record_id is blank"),
-        ([("1", "", "", "1990")], "has no name"),
         ([("1", "Ali", "Hassan", "1990", "X")], "not a sex code"),
     ],
 )

@@ -24,6 +24,7 @@ variants and coarse dates are still compared.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,7 +33,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
-__all__ = ["Preset", "out_of_the_box", "out_of_the_box_table", "registration"]
+__all__ = ["SCALABLE_FROM", "Preset", "out_of_the_box", "out_of_the_box_table", "registration"]
 
 LinkType = Literal["dedupe_only", "link_only"]
 
@@ -141,8 +142,56 @@ def _exact(col: str) -> cl.CustomComparison:
     )
 
 
-def registration(link_type: LinkType) -> Preset:
+Scale = Literal["thorough", "scalable"]
+
+# Above this many records, "thorough" blocking compares too many pairs (blocks on a common name and a
+# birth year grow with the register, so comparisons grow with its square); see benchmarks/linkage_scale.py.
+SCALABLE_FROM = 250_000
+
+
+def _blocking(scale: Scale) -> list[Any]:
+    swapped = "l.given_key = r.family_key AND l.family_key = r.given_key"
+    if scale == "thorough":
+        return [
+            block_on("given_key", "family_key"),
+            block_on("family_key", "dob_year"),
+            block_on("given_key", "dob_year"),
+            block_on("given_first", "family_key"),
+            block_on("given_key", "household_sig"),
+            {"blocking_rule": swapped},
+            block_on("dob_text", "nationality"),
+            block_on("dob_year", "sex", "substr(given_key, 1, 1)", "substr(family_key, 1, 1)"),
+            block_on("family_key", "sex", "place_key"),
+        ]
+    # Every rule pairs on a name key plus something that keeps blocks small as registers grow (birth
+    # year, sex, household), so comparisons stay near-linear in the number of records.
+    return [
+        block_on("given_key", "family_key", "dob_year"),
+        block_on("given_key", "family_key", "place_key"),
+        block_on("given_key", "household_sig"),
+        block_on("family_key", "dob_year", "sex"),
+        block_on("given_key", "dob_year", "sex", "substr(family_key, 1, 1)"),
+        block_on("given_first", "family_key", "dob_year"),
+        {"blocking_rule": f"{swapped} AND l.dob_year = r.dob_year"},
+        block_on("dob_text", "nationality"),
+        block_on("dob_year", "sex", "substr(given_key, 1, 2)", "substr(family_key, 1, 2)"),
+        block_on("family_key", "sex", "place_key", "substr(given_key, 1, 1)"),
+    ]
+
+
+def registration(
+    link_type: LinkType,
+    *,
+    scale: Scale = "thorough",
+    extra_comparisons: Sequence[Any] = (),
+    extra_blocking: Sequence[Any] = (),
+) -> Preset:
     """Our preset for refugee registration data (columns from :func:`~.records.prepare`).
+
+    ``scale`` picks the blocking rules: "thorough" (more candidate pairs, best recall) or "scalable"
+    (near-linear, for registers beyond :data:`SCALABLE_FROM` records). ``extra_comparisons`` and
+    ``extra_blocking`` add Splink comparisons and blocking rules for other
+    columns a register carries (an address, a phone number, an identifier shared under agreement).
 
     >>> registration("dedupe_only").name
     'registration'
@@ -165,6 +214,7 @@ def registration(link_type: LinkType) -> Preset:
                     cll.ElseLevel(),
                 ],
             ),
+            *extra_comparisons,
             cl.CustomComparison(
                 output_column_name="household",
                 comparison_levels=[
@@ -190,16 +240,7 @@ def registration(link_type: LinkType) -> Preset:
                 ],
             ),
         ],
-        blocking_rules_to_generate_predictions=[
-            block_on("given_key", "family_key"),
-            block_on("family_key", "dob_year"),
-            block_on("given_key", "dob_year"),
-            block_on("given_first", "family_key"),
-            {"blocking_rule": "l.given_key = r.family_key AND l.family_key = r.given_key"},
-            block_on("dob_text", "nationality"),
-            block_on("dob_year", "sex", "substr(given_key, 1, 1)", "substr(family_key, 1, 1)"),
-            block_on("family_key", "sex", "place_key"),
-        ],
+        blocking_rules_to_generate_predictions=[*_blocking(scale), *extra_blocking],
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
         max_iterations=25,

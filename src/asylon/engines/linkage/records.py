@@ -172,7 +172,8 @@ def prepare(frame: pd.DataFrame, *, source: str = "input") -> pd.DataFrame:
     """Check a register and add the derived columns the preset compares.
 
     Raises :class:`~asylon.errors.InvalidFile` listing every problem (missing columns with a suggested
-    mapping, duplicate or blank record ids, unreadable dates or sex codes, records without any name).
+    mapping, duplicate or blank record ids, unreadable dates or sex codes). A record without a name is
+    kept: it can still be linked on its other fields, only weakly.
 
     >>> df = pd.DataFrame({"record_id": ["1"], "given_name": ["محمد"], "family_name": ["Al-Ahmad"],
     ...                    "date_of_birth": ["1990"]})
@@ -207,15 +208,6 @@ def prepare(frame: pd.DataFrame, *, source: str = "input") -> pd.DataFrame:
 
     given = _text(frame["given_name"])
     family = _text(frame["family_name"])
-    for pos in np.flatnonzero(((given == "") & (family == "")).to_numpy())[:1000]:
-        problems.append(
-            Problem(
-                "the record has no name",
-                field="given_name",
-                row=int(rows[pos]),
-                fix="fill given_name or family_name",
-            )
-        )
     for col, values in (("given", given), ("family", family)):
         parts = _cached_map(values, _name_parts)
         out[f"{col}_name"] = values.to_numpy()
