@@ -22,7 +22,7 @@ import pandas as pd
 
 from asylon.engines.linkage.clusters import connected_clusters
 from asylon.engines.linkage.model import LinkageOptions, LinkageResult
-from asylon.engines.linkage.preset import SCALABLE_FROM, Preset, registration
+from asylon.engines.linkage.preset import SCALABLE_FROM, Preset, Scale, registration
 from asylon.engines.linkage.records import prepare, require_nonempty
 from asylon.errors import ConfigurationError, InvalidInput, Problem
 
@@ -56,7 +56,7 @@ def dedupe(
     prepared = prepare(records, source=source)
     require_nonempty(prepared, source=source)
     prepared["source_dataset"] = source
-    scale = "scalable" if len(prepared) >= SCALABLE_FROM else "thorough"
+    scale: Scale = "scalable" if len(prepared) >= SCALABLE_FROM else "thorough"
     return run_preset(
         registration("dedupe_only", scale=scale), [prepared], options=options, progress=progress
     )
@@ -81,7 +81,7 @@ def link(
         require_nonempty(prepared, source=source)
         prepared["source_dataset"] = source
         tables.append(prepared)
-    scale = "scalable" if sum(len(t) for t in tables) >= SCALABLE_FROM else "thorough"
+    scale: Scale = "scalable" if sum(len(t) for t in tables) >= SCALABLE_FROM else "thorough"
     return run_preset(registration("link_only", scale=scale), tables, options=options, progress=progress)
 
 
