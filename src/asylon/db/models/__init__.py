@@ -13,6 +13,15 @@ from asylon.db.models.agreements import (
     WebhookSubscription,
 )
 from asylon.db.models.cases import Case, CaseEvent, ImportBatch, Person, PersonNeed, Situation, UnsafeFlagRow
+from asylon.db.models.documents import (
+    CredentialRow,
+    EventAnchor,
+    EventAnchorBatch,
+    IssuerKeyringRow,
+    LedgerHead,
+    LedgerLeaf,
+    StatusRegistryRow,
+)
 from asylon.db.models.pledges import (
     Appeal,
     AppealEvent,
@@ -33,7 +42,13 @@ __all__ = [
     "Case",
     "CaseEvent",
     "Consent",
+    "CredentialRow",
+    "EventAnchor",
+    "EventAnchorBatch",
     "ImportBatch",
+    "IssuerKeyringRow",
+    "LedgerHead",
+    "LedgerLeaf",
     "Notification",
     "Organisation",
     "Person",
@@ -42,6 +57,7 @@ __all__ = [
     "PledgeParty",
     "PledgeRow",
     "Situation",
+    "StatusRegistryRow",
     "Thread",
     "ThreadMessage",
     "UnsafeFlagRow",
