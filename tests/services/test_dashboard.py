@@ -1,4 +1,4 @@
-"""Dashboard figures: totals, weekly trends and recent events, only over the cases the actor may see."""
+"""Dashboard figures: totals, weekly and monthly trends and recent events, only over the cases the actor may see."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.db
 def test_totals_breakdowns_and_trends(engine: Engine, orgs: TwoOrgs) -> None:
     a = orgs.a_caseworker.actor
     first = register(engine, a, "C-1")  # 2 persons, one single parent
-    register(engine, a, "C-2", country_of_asylum="LBN")
+    register(engine, a, "C-2", country_of_asylum="LBN", pathway="local-integration")
     register(engine, a, "C-3", country_of_asylum="LBN", origin_country="IRQ", fled_countries=["IRQ"])
     register(engine, orgs.b_caseworker.actor, "B-1", country_of_asylum="DEU")
     with transaction(engine) as session:
@@ -27,19 +27,21 @@ def test_totals_breakdowns_and_trends(engine: Engine, orgs: TwoOrgs) -> None:
                                 data=PathwayChange(pathway="resettlement", destination="CAN"))
     with transaction(engine, write=False) as session:
         view = dashboard.overview(session, actor=a)
-    assert (view.cases, view.persons, view.persons_with_needs, view.cases_on_pathway) == (3, 6, 3, 1)
+    assert (view.cases, view.persons, view.persons_with_needs, view.cases_on_pathway) == (3, 6, 3, 2)
     assert view.by_status.totals == {"asylum-seeker": 2, "refugee": 1}
-    assert view.by_pathway.totals == {"resettlement": 1}
+    assert view.by_pathway.totals == {"resettlement": 1, "local-integration": 1}
     assert view.by_need.totals == {"single-parent": 3}
     assert view.persons_by_asylum == {"JOR": 2, "LBN": 4}
     assert view.persons_by_origin == {"SYR": 4, "IRQ": 2}
     assert len(view.week_starts) == dashboard.WEEKS and view.week_starts[-1].weekday() == 0
+    assert len(view.month_starts) == dashboard.MONTHS and view.month_starts[-1].day == 1
     assert view.registrations[-1] == 3 and sum(view.registrations) == 3
     # This week: three registrations entered asylum-seeker, one status change entered refugee.
-    assert view.by_status.weekly["asylum-seeker"][-1] == 3
-    assert view.by_status.weekly["refugee"][-1] == 1
-    assert view.by_pathway.weekly["resettlement"][-1] == 1
-    assert view.by_need.weekly["single-parent"][-1] == 3
+    assert view.by_status.series["asylum-seeker"][-1] == 3
+    assert view.by_status.series["refugee"][-1] == 1
+    assert view.by_pathway.series["resettlement"][-1] == 1
+    assert view.by_pathway.series["local-integration"][-1] == 1  # registered already on it
+    assert view.by_need.series["single-parent"][-1] == 3
     assert [k for k, _, _ in view.by_status.rows()] == ["asylum-seeker", "refugee"]
     kinds = [e.kind for e in view.recent]
     assert kinds[0] == "pathway.started" and kinds.count("case.registered") == 3
@@ -59,13 +61,15 @@ def test_another_organisation_sees_only_its_own(engine: Engine, orgs: TwoOrgs) -
     assert (asylum, origin, persons) == ([], [], 0)
 
 
-def test_older_registrations_fall_into_their_week(engine: Engine, orgs: TwoOrgs) -> None:
-    today = dt.date(2026, 11, 26)  # a Thursday
-    register(engine, orgs.a_caseworker.actor, "OLD", registered_on="2026-11-16")  # the Monday of the week before
-    register(engine, orgs.a_caseworker.actor, "ANCIENT", registered_on="2020-01-01")
+def test_registrations_fall_into_their_month(engine: Engine, orgs: TwoOrgs) -> None:
+    today = dt.date(2026, 3, 12)
+    register(engine, orgs.a_caseworker.actor, "JAN", registered_on="2026-01-31")
+    register(engine, orgs.a_caseworker.actor, "APR", registered_on="2025-04-01")  # the oldest month shown
+    register(engine, orgs.a_caseworker.actor, "MAR", registered_on="2025-03-31")  # just before it
     with transaction(engine, write=False) as session:
         view = dashboard.overview(session, actor=orgs.a_caseworker.actor, today=today)
-    assert view.week_starts[-1] == dt.date(2026, 11, 23)
-    assert view.registrations[-2] == 1  # the week of Monday 16 November
-    assert sum(view.registrations) == 1  # 2020 is outside the 12 weeks
-    assert view.cases == 2
+    assert view.week_starts[-1] == dt.date(2026, 3, 9)
+    assert view.month_starts[0] == dt.date(2025, 4, 1) and view.month_starts[-1] == dt.date(2026, 3, 1)
+    assert view.registrations == [1] + [0] * 8 + [1, 0, 0]
+    assert view.by_need.series["single-parent"] == [1] + [0] * 8 + [1, 0, 0]
+    assert view.cases == 3

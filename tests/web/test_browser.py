@@ -121,22 +121,24 @@ def test_caseworker_flow(live_url: str, engine: Engine, orgs: TwoOrgs, browser_c
     assert traffic.outside == []
 
 
-def test_pages_load_offline_and_screenshots(live_url: str, engine: Engine, orgs: TwoOrgs, browser_context: Any,
+def test_pages_load_offline_and_screenshots(live_url: str, engine: Engine, browser_context: Any,
                                             traffic: Traffic) -> None:
-    """Every request a page makes stays on 127.0.0.1; every asset it asks for is served (no 404)."""
-    for number in range(1, 8):
-        register(engine, orgs.a_caseworker.actor, f"C-{number}")
-    register(engine, orgs.a_caseworker.actor, "C-AF", country_of_asylum="PAK", origin_country="AFG",
-             fled_countries=["AFG"], persons=[{"person_ref": "P1", "relationship": "principal", "given_name": "Gul",
-                                               "family_name": "Rahimi", "name_original": "گل رحیمی",
-                                               "name_script": "Arab", "sex": "F", "date_of_birth": "~1975",
-                                               "nationality": "AFG", "needs": ["woman-at-risk", "medical"]}])
+    """Every request a page makes stays on 127.0.0.1; every asset it asks for is served (no 404).
+
+    The screenshots use a seeded demo world, so the maps and trends look as they do in use.
+    """
+    from asylon.demo.world import DEMO_PASSWORD
+    from asylon.services.demo import seed_demo
+
+    seed_demo(engine, households=600)
     page = browser_context.new_page()
     failed: list[str] = []
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    browser_login(page, live_url, orgs.a_caseworker.email)
-    for path in ("/", "/cases", "/cases/1", "/cases/new", "/import", "/countries", "/countries/JOR"):
-        page.goto(live_url + path)
+    browser_login(page, live_url, "caseworker@un-amman.demo", DEMO_PASSWORD)
+    page.goto(live_url + "/cases")
+    first_case = page.locator("table.cases tbody a").first.get_attribute("href")
+    for path in ("/", "/cases", first_case, "/cases/new", "/import", "/countries", "/countries/JOR"):
+        page.goto(f"{live_url}{path}")
         page.wait_for_load_state("load")
     assert failed == []
     assert traffic.outside == []
@@ -146,14 +148,14 @@ def test_pages_load_offline_and_screenshots(live_url: str, engine: Engine, orgs:
     assert page.locator("svg.map").count() == 2
     assert page.locator('svg.map a[href="/cases?country_of_asylum=JOR"]').count() == 1
     screenshot(page, "dashboard-desktop")
-    page.goto(live_url + "/cases/1")
+    page.goto(f"{live_url}{first_case}")
     screenshot(page, "case-desktop")
     page.set_viewport_size(PHONE)
     page.goto(live_url + "/")
     screenshot(page, "dashboard-phone")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the dashboard scrolls sideways on a phone ({width}px)"
-    page.goto(live_url + "/cases/1")
+    page.goto(f"{live_url}{first_case}")
     screenshot(page, "case-phone")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the case page scrolls sideways on a phone ({width}px)"

@@ -1,4 +1,8 @@
-"""Figures for the coordination dashboard: totals and weekly trends of the cases an actor may see.
+"""Figures for the coordination dashboard: totals and trends of the cases an actor may see.
+
+Changes (status moves, pathways started) are counted per week over the last 12 weeks: "what changed
+this week". Registrations and the needs they bring are counted per month over the last 12 months, by
+the registration date (which imports back-date), so the trend shows the caseload growing.
 
 Every query here is restricted by :attr:`asylon.services.visibility.Access.case_filter`, the one
 visibility check, exactly as :mod:`asylon.services.caseviews` is; recent events name a case only through
@@ -19,20 +23,21 @@ from asylon.services.actors import Actor
 from asylon.services.visibility import ALL_FIELDS, access_for
 
 WEEKS = 12
+MONTHS = 12
 
 
 @dataclass(frozen=True, slots=True)
 class Breakdown:
-    """Totals per key, and per key a weekly series (oldest week first) of how many entered it."""
+    """Totals per key, and per key a series (oldest period first) of how many entered it."""
 
     totals: dict[str, int]
-    weekly: dict[str, list[int]]
+    series: dict[str, list[int]]
+    periods: int
 
     def rows(self) -> list[tuple[str, int, list[int]]]:
-        """(key, total, weekly series), largest total first."""
-        keys = sorted(set(self.totals) | set(self.weekly), key=lambda k: (-self.totals.get(k, 0), k))
-        empty = [0] * len(next(iter(self.weekly.values()), []))
-        return [(k, self.totals.get(k, 0), self.weekly.get(k, empty)) for k in keys]
+        """(key, total, series), largest total first."""
+        keys = sorted(set(self.totals) | set(self.series), key=lambda k: (-self.totals.get(k, 0), k))
+        return [(k, self.totals.get(k, 0), self.series.get(k, [0] * self.periods)) for k in keys]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +54,8 @@ class RecentEvent:
 
 @dataclass(frozen=True, slots=True)
 class Overview:
-    """Everything the dashboard shows; ``week_starts`` labels the weekly series (Mondays, oldest first)."""
+    """Everything the dashboard shows. ``week_starts`` labels the weekly series of status and pathway
+    (Mondays, oldest first); ``month_starts`` labels the monthly registrations and needs series."""
 
     cases: int
     persons: int
@@ -57,6 +63,7 @@ class Overview:
     cases_on_pathway: int
     events_last_7_days: int
     week_starts: list[dt.date]
+    month_starts: list[dt.date]
     registrations: list[int]
     by_status: Breakdown
     by_pathway: Breakdown
@@ -66,12 +73,17 @@ class Overview:
     recent: list[RecentEvent] = field(default_factory=list)
 
 
+def _month_index(day: dt.date, first: dt.date) -> int:
+    return (day.year - first.year) * 12 + day.month - first.month
+
+
 def _week_index(day: dt.date, first: dt.date) -> int:
     return (day - first).days // 7
 
 
 def overview(
-    session: Session, *, actor: Actor, weeks: int = WEEKS, recent: int = 12, today: dt.date | None = None,
+    session: Session, *, actor: Actor, weeks: int = WEEKS, months: int = MONTHS, recent: int = 12,
+    today: dt.date | None = None,
     purpose: str | None = None,
 ) -> Overview:
     """Totals, weekly trends and recent events over the cases ``actor`` may see.
@@ -84,6 +96,11 @@ def overview(
     first = today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
     starts = [first + dt.timedelta(days=7 * i) for i in range(weeks)]
     since = dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC)
+    first_month = dt.date(today.year, today.month, 1)
+    for _ in range(months - 1):
+        first_month = (first_month - dt.timedelta(days=1)).replace(day=1)
+    month_starts = [dt.date(first_month.year + (first_month.month - 1 + i) // 12,
+                            (first_month.month - 1 + i) % 12 + 1, 1) for i in range(months)]
 
     cases, persons = session.execute(
         select(func.count(Case.id), func.coalesce(func.sum(Case.size), 0)).where(visible)
@@ -102,9 +119,10 @@ def overview(
         .join(Case, PersonNeed.case_id == Case.id).where(visible).group_by(PersonNeed.code)
     ).all())
 
-    registrations = [0] * weeks
-    for day in session.scalars(select(Case.registered_on).where(visible, Case.registered_on >= first)):
-        registrations[_week_index(day, first)] += 1
+    registrations = [0] * months
+    for day in session.scalars(select(Case.registered_on).where(visible, Case.registered_on >= first_month,
+                                                               Case.registered_on <= today)):
+        registrations[_month_index(day, first_month)] += 1
 
     status_weekly: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
     pathway_weekly: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
@@ -122,18 +140,22 @@ def overview(
         if kind == "status.changed":
             status_weekly[str(data.get("to"))][index] += 1
         elif kind == "case.registered":
+            # A registration (or an import) enters a status, and a pathway when the case arrives on one.
             snapshot = data.get("case")
             entered = snapshot.get("legal_status") if isinstance(snapshot, dict) else status
             status_weekly[str(entered)][index] += 1
+            pathway = snapshot.get("pathway") if isinstance(snapshot, dict) else None
+            if pathway and pathway != "none":
+                pathway_weekly[str(pathway)][index] += 1
         elif kind == "pathway.started":
             pathway_weekly[str(data.get("pathway"))][index] += 1
 
-    need_weekly: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
+    need_monthly: dict[str, list[int]] = defaultdict(lambda: [0] * months)
     for code, day in session.execute(
         select(PersonNeed.code, Case.registered_on).join(Case, PersonNeed.case_id == Case.id)
-        .where(visible, Case.registered_on >= first)
+        .where(visible, Case.registered_on >= first_month, Case.registered_on <= today)
     ):
-        need_weekly[code][_week_index(day, first)] += 1
+        need_monthly[code][_month_index(day, first_month)] += 1
 
     by_asylum = dict(session.execute(select(Case.country_of_asylum, func.sum(Case.size)).where(visible)
                                      .group_by(Case.country_of_asylum)).all())
@@ -149,10 +171,11 @@ def overview(
         cases_on_pathway=int(on_pathway),
         events_last_7_days=events_7,
         week_starts=starts,
+        month_starts=month_starts,
         registrations=registrations,
-        by_status=Breakdown({str(k): int(v) for k, v in status_totals.items()}, dict(status_weekly)),
-        by_pathway=Breakdown({str(k): int(v) for k, v in pathway_totals.items()}, dict(pathway_weekly)),
-        by_need=Breakdown({str(k): int(v) for k, v in need_totals.items()}, dict(need_weekly)),
+        by_status=Breakdown({str(k): int(v) for k, v in status_totals.items()}, dict(status_weekly), weeks),
+        by_pathway=Breakdown({str(k): int(v) for k, v in pathway_totals.items()}, dict(pathway_weekly), weeks),
+        by_need=Breakdown({str(k): int(v) for k, v in need_totals.items()}, dict(need_monthly), months),
         persons_by_asylum={str(k): int(v) for k, v in by_asylum.items() if k},
         persons_by_origin={str(k): int(v) for k, v in by_origin.items() if k},
         recent=recent_events(session, actor=actor, limit=recent, purpose=purpose),

@@ -73,9 +73,9 @@ def mo_bytes(catalog: Any) -> bytes:
 
 
 def untranslated(lang: str) -> list[str]:
-    """Message ids of the template that ``lang`` does not translate yet."""
+    """Message ids of the template that ``lang`` does not translate yet (fuzzy guesses count as not yet)."""
     catalog = merged(lang, extract())
-    return sorted(str(m.id) for m in catalog if m.id and not m.string)
+    return sorted(str(m.id) for m in catalog if m.id and (not m.string or m.fuzzy))
 
 
 def stale() -> list[str]:
@@ -111,7 +111,7 @@ def main(argv: list[str]) -> int:
         po.parent.mkdir(parents=True, exist_ok=True)
         po.write_bytes(po_bytes(catalog))
         po.with_suffix(".mo").write_bytes(mo_bytes(catalog))
-        missing = sum(1 for m in catalog if m.id and not m.string)
+        missing = sum(1 for m in catalog if m.id and (not m.string or m.fuzzy))
         print(f"{lang}: {len(catalog)} messages, {missing} untranslated")
     return 0
 

@@ -6,7 +6,6 @@ Colours come from one colour-blind-safe sequential palette; every chart carries 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
@@ -48,9 +47,9 @@ def sparkline(series: Sequence[int], *, label: str, width: int = 96, height: int
                   f'role="img" aria-label="{text}">{baseline}{"".join(rects)}</svg>')
 
 
-def columns(series: Sequence[int], starts: Sequence[dt.date], *, label: str, width: int = 560,
+def columns(series: Sequence[int], ticks: Sequence[str], *, label: str, width: int = 560,
             height: int = 160) -> Markup:
-    """A column chart of weekly counts with week labels, for the registrations trend."""
+    """A column chart of counts per period, each labelled by ``ticks`` (e.g. ``"03/26"``)."""
     if not series:
         return Markup("")
     top = max(max(series), 1)
@@ -68,9 +67,9 @@ def columns(series: Sequence[int], starts: Sequence[dt.date], *, label: str, wid
         h = plot_h * value / top
         x = left + i * step + 2
         parts.append(f'<rect x="{x:.1f}" y="{pad + plot_h - h:.1f}" width="{step - 4:.1f}" height="{h:.1f}" '
-                     f'fill="{INK}"><title>{starts[i].isoformat()}: {value}</title></rect>')
+                     f'fill="{INK}"><title>{escape(ticks[i])}: {value}</title></rect>')
         if i % 2 == len(series) % 2 or len(series) <= 6:
             parts.append(f'<text x="{x + (step - 4) / 2:.1f}" y="{height - 6}" text-anchor="middle" class="tick">'
-                         f'{starts[i].strftime("%d/%m")}</text>')
+                         f'{escape(ticks[i])}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

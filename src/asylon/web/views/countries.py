@@ -42,11 +42,12 @@ def country_page(request: Request, iso3: str) -> Response:
     current = facts.country_facts(found.iso3, year, latest=True)
     figures = [(name, current.figures.get(name)) for name in SHOWN]
     history = []
+    store = facts.default_store()
     for indicator in ("hosted_refugees", "origin_refugees"):
         years = facts.available_years(indicator, iso3=found.iso3)[-15:]
         series = []
         for y in years:
-            figure = facts.country_facts(found.iso3, y).figure(indicator)
+            figure = store.figure(found.iso3, indicator, y)
             series.append(int(figure.value) if figure else 0)
         if years:
             history.append((indicator, years, series, charts.sparkline(series, label=indicator, width=180,

@@ -36,7 +36,7 @@ def overview(request: Request) -> Response:
     ]
     return render(
         request, "dashboard.html", data=data, maps=maps, charts=charts,
-        registrations=charts.columns(data.registrations, data.week_starts,
-                                     label=_("Cases registered per week, last 12 weeks")),
+        registrations=charts.columns(data.registrations, [d.strftime("%m/%y") for d in data.month_starts],
+                                     label=_("Cases registered per month, last 12 months")),
         map_source=worldmap.geometry().source,
     )
