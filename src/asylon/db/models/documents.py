@@ -113,11 +113,14 @@ class EventAnchorBatch(Base):
     first_event_id: Mapped[int] = mapped_column(BigInteger)
     last_event_id: Mapped[int] = mapped_column(BigInteger)
     leaf_index: Mapped[int] = mapped_column(BigInteger)
+    salt: Mapped[bytes] = mapped_column(LargeBinary(32))
+    """Hides the events' personal data in their digests; per batch, so moving events within it reads as a
+    reordering rather than as alterations."""
     anchored_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class EventAnchor(Base):
-    """One anchored case event: its dense sequence number and the salt that hides its personal data.
+    """One anchored case event: its dense sequence number and the digest of its personal data when anchored.
 
     No foreign key to ``case_events`` on purpose: an event deleted behind the platform's back must leave its
     anchor behind, so the audit can name it.
@@ -128,6 +131,5 @@ class EventAnchor(Base):
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     event_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("event_anchor_batches.id"), index=True)
-    salt: Mapped[bytes] = mapped_column(LargeBinary(16))
     personal_digest: Mapped[bytes] = mapped_column(LargeBinary(32))
-    """SHA-256(salt || JCS(event data)) when anchored: lets the audit tell a recorded erasure from tampering."""
+    """SHA-256(batch salt || JCS(event data)) when anchored: lets the audit tell a recorded erasure from tampering."""

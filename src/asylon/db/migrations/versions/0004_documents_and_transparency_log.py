@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("first_event_id", sa.BigInteger(), nullable=False),
         sa.Column("last_event_id", sa.BigInteger(), nullable=False),
         sa.Column("leaf_index", sa.BigInteger(), nullable=False),
+        sa.Column("salt", sa.LargeBinary(length=32), nullable=False),
         sa.Column("anchored_at", asylon.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event_anchor_batches")),
         sa.UniqueConstraint("first_seq", name=op.f("uq_event_anchor_batches_first_seq")),
@@ -48,7 +49,6 @@ def upgrade() -> None:
         sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
         sa.Column("batch_id", sa.Integer(), nullable=False),
-        sa.Column("salt", sa.LargeBinary(length=16), nullable=False),
         sa.Column("personal_digest", sa.LargeBinary(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["batch_id"],
