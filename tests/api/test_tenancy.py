@@ -53,6 +53,11 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
                                            "requirements": [{"sector": "Health", "amount_usd": "10"}]}},
     ("post", "/api/v1/appeals/requirements"): {"json": {"appeal": "B-APPEAL", "sector": "Health", "amount_usd": "20"}},
     ("post", "/api/v1/imports/pledges"): {"files": {"file": ("b.json", b'{"data": {"flows": []}}', "application/json")}},
+    ("post", "/api/v1/cases/{case_id}/credentials"): {"json": {"type": "refugee-status-attestation"}},
+    ("post", "/api/v1/credentials/status"): {"json": {"credential_id": "urn:uuid:00000000-0000-0000-0000-000000000000",
+                                                      "action": "revoke"}},
+    ("post", "/api/v1/credentials/verifications"): {"json": {"format": "asylon-credential-envelope/v1",
+                                                             "credential": {"id": "urn:x"}}},
 }
 
 
