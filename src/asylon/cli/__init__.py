@@ -29,6 +29,7 @@ _TOPICS: tuple[str, ...] = (
     "linkage",
     "agreements",
     "placement",
+    "documents",
 )
 
 for _topic in _TOPICS:
