@@ -174,6 +174,10 @@ def test_gaps_per_situation_and_sector_from_stored_data(api, orgs: TwoOrgs) -> N
     assert raised.status_code == 200, raised.text
     rows = api.get(f"{API}/funding/coverage", params={"situation": "SDN-RRP"}, headers=orgs.a_viewer.headers).json()
     assert next(r for r in rows if r["sector"] == "Protection")["gap_usd"] == "380000"
+    history = api.get(f"{API}/appeals/events", params={"code": "SDN-RRP-2025"}, headers=orgs.b_caseworker.headers)
+    assert [(e["kind"], e["organisation"]) for e in history.json()] == [("created", "agency-a"), ("requirement", "agency-a")]
+    assert history.json()[1]["data"] == {"sector": "Protection", "before": "500000", "after": "600000"}
+    assert history.json()[1]["reason"] == "new arrivals in Chad"
 
 
 @pytest.mark.parametrize("fmt", ["csv", "hxl", "fts"])

@@ -166,6 +166,14 @@ class AppealPublic(BaseModel):
     total_usd: Decimal
 
 
+class AppealEventPublic(BaseModel):
+    kind: str
+    data: dict[str, object]
+    reason: str
+    organisation: str
+    at: dt.datetime
+
+
 class CoveragePublic(BaseModel):
     situation: str
     sector: str = Field(description="Empty for the situation's total row.")

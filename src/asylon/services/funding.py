@@ -51,6 +51,7 @@ from asylon.errors import (
 )
 from asylon.schemas.pledges import (
     AppealCreate,
+    AppealEventPublic,
     AppealPublic,
     CoveragePublic,
     RequirementPublic,
@@ -74,6 +75,7 @@ from asylon.services.pledges import (
 __all__ = [
     "FLOW_FORMATS",
     "ImportResult",
+    "appeal_event_public",
     "appeal_events",
     "appeal_public",
     "coverage_public",
@@ -182,7 +184,13 @@ def get_appeal(session: Session, *, actor: Actor, code: str) -> Appeal:
 
 def appeal_events(session: Session, *, actor: Actor, code: str) -> list[AppealEvent]:
     appeal = get_appeal(session, actor=actor, code=code)
-    return list(session.scalars(select(AppealEvent).where(AppealEvent.appeal_id == appeal.id).order_by(AppealEvent.id)))
+    query = (
+        select(AppealEvent)
+        .where(AppealEvent.appeal_id == appeal.id)
+        .options(selectinload(AppealEvent.organisation))
+        .order_by(AppealEvent.id)
+    )
+    return list(session.scalars(query))
 
 
 # ---------------------------------------------------------------- funding: flows and coverage
@@ -541,6 +549,11 @@ def import_flows(
 
 
 # ---------------------------------------------------------------- public shapes
+
+
+def appeal_event_public(event: AppealEvent) -> AppealEventPublic:
+    return AppealEventPublic(kind=event.kind, data=event.data, reason=event.reason,
+                             organisation=event.organisation.slug, at=event.at)
 
 
 def appeal_public(appeal: Appeal) -> AppealPublic:

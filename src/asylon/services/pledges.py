@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from asylon.db.base import utcnow
@@ -373,7 +374,7 @@ def create_pledge(session: Session, *, actor: Actor, data: PledgeCreate, source:
     ]
     session.add(row)
     append_event(session, actor, row, first, source=source)
-    session.flush()
+    _flush(session, data.reference)
     return replayed(row)
 
 
@@ -391,8 +392,17 @@ def change_pledge(session: Session, *, actor: Actor, data: PledgeChange, source:
         raise InvalidInput(Problem("only an adjustment has a target", field="target", fix="leave the target out"))
     apply(current, event)  # raises RuleRefused / TransitionRefused before anything is written
     append_event(session, actor, row, event, source=source)
-    session.flush()
+    _flush(session, data.reference)
     return replayed(row)
+
+
+def _flush(session: Session, reference: str) -> None:
+    # Two writers racing on one reference (or one event number) meet the unique constraints; the loser is told
+    # to retry rather than shown a server error.
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"pledge {reference} was changed by someone else at the same moment; reload and try again") from None
 
 
 # ---------------------------------------------------------------- public shapes

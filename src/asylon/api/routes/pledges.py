@@ -17,6 +17,7 @@ from asylon.api.routes.interchange import _read_limited
 from asylon.engines.fairshare.pledges import PledgeStatus, PledgeType
 from asylon.schemas.pledges import (
     AppealCreate,
+    AppealEventPublic,
     AppealPublic,
     CoveragePublic,
     PledgeChange,
@@ -89,6 +90,12 @@ def create_appeal(data: AppealCreate, session: WriteSession, actor: CurrentActor
     appeal = funding.create_appeal(session, actor=actor, data=data)
     session.commit()
     return funding.appeal_public(funding.get_appeal(session, actor=actor, code=appeal.code))
+
+
+@router.get("/appeals/events")
+def appeal_history(session: ReadSession, actor: CurrentActor, code: Code) -> list[AppealEventPublic]:
+    """Every change to an appeal: its creation and each requirement set, with the amounts before and after."""
+    return [funding.appeal_event_public(e) for e in funding.appeal_events(session, actor=actor, code=code)]
 
 
 @router.post("/appeals/requirements")

@@ -97,6 +97,8 @@ class AppealEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     reason: Mapped[str] = mapped_column(Text, default="")
 
+    organisation: Mapped[Organisation] = relationship()
+
 
 class PledgeRow(Base):
     """A pledge's identity and target. Its amounts and status come from replaying its events."""
