@@ -205,6 +205,14 @@ def test_export_import_round_trip_is_idempotent(api, orgs: TwoOrgs, fmt: str) ->
     assert again.status_code == 200, again.text
     assert (again.json()["created"], again.json()["updated"], again.json()["unchanged"]) == (0, 0, 2)
     assert len(api.get(f"{API}/pledges/events", params={"reference": "GRF-1"}, headers=h.headers).json()) == 3
+    # Another organisation may re-import the shared file unchanged, but not change agency A's pledges with it.
+    assert upload(orgs.b_caseworker.headers).json()["unchanged"] == 2
+    if fmt != "fts":
+        changed = exported.content.replace(b"GRF-1:paid,Agency A,,SDN-RRP,Health,500,", b"GRF-1:paid,Agency A,,SDN-RRP,Health,600,")
+        assert changed != exported.content
+        refused = api.post(f"{API}/imports/pledges", headers=orgs.b_caseworker.headers,
+                           files={"file": (name, changed, "text/csv")})
+        assert refused.status_code == 422 and "belongs to another organisation" in refused.text
 
     # Round trip: into another organisation's view of a fresh platform, the same pledges and the same gaps.
     from asylon.db.models import PledgeEventRow, PledgeParty, PledgeRow

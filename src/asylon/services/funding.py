@@ -497,15 +497,17 @@ def import_flows(
                 fix="payments are never undone by an import; correct the file",
             )
             continue
-        if not can_change(row, actor):
+        events = _events_towards(state, group.target, note)
+        if events and not can_change(row, actor):
+            # Re-importing another organisation's pledge unchanged is fine (a shared file); changing it is not.
             problems.add(
-                f"pledge '{row.reference}' belongs to another organisation",
+                f"pledge '{row.reference}' belongs to another organisation and the file changes it",
                 row=row_no,
                 field=f"{field_prefix}id",
                 fix="leave it out; only its recorder or pledgers change it",
             )
             continue
-        plans.append((group, row, _events_towards(state, group.target, note)))
+        plans.append((group, row, events))
     problems.raise_if_any(filename)
 
     created = updated = unchanged = 0
