@@ -13,6 +13,8 @@ from asylon.schemas.cases import CasePublic, PersonPublic
 from asylon.schemas.fields import CountryCode, Reason, Reference
 
 Strict = ConfigDict(extra="forbid", str_strip_whitespace=True)
+# Record ids are 32-bit integers on PostgreSQL; anything outside is refused as invalid, not looked up.
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 # Identifiers and structure that always travel with a shared case, so a recipient can refer to it.
 ALWAYS_SHARED: frozenset[str] = frozenset(
@@ -93,7 +95,7 @@ class AgreementCreate(BaseModel):
 class AgreementAction(BaseModel):
     model_config = Strict
 
-    agreement_id: int
+    agreement_id: Id
     action: Literal["approve", "suspend", "resume", "terminate"]
     reason: Reason = ""
 
@@ -123,7 +125,7 @@ class AgreementPublic(BaseModel):
 class ConsentCreate(BaseModel):
     model_config = Strict
 
-    case_id: int
+    case_id: Id
     person_ref: Reference
     purpose: Purpose
     recipient: Reference = Field(description="Slug of the organisation the person consents to share with.")
@@ -136,7 +138,7 @@ class ConsentCreate(BaseModel):
 class ConsentWithdrawal(BaseModel):
     model_config = Strict
 
-    consent_id: int
+    consent_id: Id
     method: Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -217,8 +219,8 @@ class DeliveryPublic(BaseModel):
 class Replay(BaseModel):
     model_config = Strict
 
-    subscription_id: int
-    delivery_ids: Annotated[list[int], Field(max_length=10_000)] = Field(
+    subscription_id: Id
+    delivery_ids: Annotated[list[Id], Field(max_length=10_000)] = Field(
         default_factory=list, description="Dead deliveries to send again; empty means all of them."
     )
 
@@ -228,7 +230,7 @@ class ThreadCreate(BaseModel):
 
     title: Annotated[str, Field(min_length=1, max_length=200)]
     situation: Reference | None = None
-    case_id: int | None = None
+    case_id: Id | None = None
     body: Annotated[str, Field(min_length=1, max_length=20_000)]
 
     @model_validator(mode="after")
@@ -241,7 +243,7 @@ class ThreadCreate(BaseModel):
 class MessageCreate(BaseModel):
     model_config = Strict
 
-    thread_id: int
+    thread_id: Id
     body: Annotated[str, Field(min_length=1, max_length=20_000)] = Field(
         description="Text; '@someone@example.org' mentions a user of an organisation that may see the thread."
     )
@@ -278,6 +280,6 @@ class NotificationPublic(BaseModel):
 class NotificationsRead(BaseModel):
     model_config = Strict
 
-    ids: Annotated[list[int], Field(max_length=1000)] = Field(
+    ids: Annotated[list[Id], Field(max_length=1000)] = Field(
         default_factory=list, description="Notifications to mark read; empty means all."
     )

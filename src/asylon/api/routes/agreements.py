@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, FastAPI, status
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from asylon.api.deps import CurrentActor, ReadSession, WriteSession
+from asylon.api.deps import CurrentActor, ReadSession, RecordId, WriteSession
 from asylon.schemas.agreements import (
     AgreementAction,
     AgreementCreate,
@@ -118,12 +118,12 @@ def withdraw_consent(data: ConsentWithdrawal, session: WriteSession, actor: Curr
 
 
 @router.get("/cases/{case_id}/consents")
-def list_consents(case_id: int, session: ReadSession, actor: CurrentActor) -> list[ConsentPublic]:
+def list_consents(case_id: RecordId, session: ReadSession, actor: CurrentActor) -> list[ConsentPublic]:
     return consent.list_consents(session, actor=actor, case_id=case_id)
 
 
 @router.get("/cases/{case_id}/persons/{person_ref}/disclosures")
-def person_disclosures(case_id: int, person_ref: str, session: ReadSession,
+def person_disclosures(case_id: RecordId, person_ref: str, session: ReadSession,
                        actor: CurrentActor) -> list[DisclosurePublic]:
     """Everything disclosed about this person to other organisations: the basis of a subject access request."""
     return access_log.person_report(session, actor=actor, case_id=case_id, person_ref=person_ref)

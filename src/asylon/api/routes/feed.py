@@ -27,6 +27,7 @@ from asylon.services import feed, webhooks
 from asylon.services.visibility import current_purpose
 
 router = APIRouter(prefix="/feed", tags=["feed"])
+MAX_ID = 2**31 - 1  # record ids are 32-bit integers on PostgreSQL
 
 
 def hub(request: Request) -> feed.FeedHub:
@@ -41,13 +42,13 @@ def hub(request: Request) -> feed.FeedHub:
 async def events(
     request: Request,
     actor: CurrentActor,
-    after: Annotated[int | None, Query(ge=0, description="Cursor: the last event id you received")] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="Cursor: the last event id you received")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse | FeedPage:
     resumed = last_event_id or ""
-    cursor = after if after is not None else int(resumed) if resumed.isdigit() else 0
+    cursor = after if after is not None else min(int(resumed), MAX_ID) if resumed.isdigit() else 0
     purpose = current_purpose()
     if "text/event-stream" in (accept or ""):
         stream: AsyncIterator[str] = hub(request).subscribe(actor, purpose=purpose, after=cursor)
@@ -84,7 +85,7 @@ def list_deliveries(
     actor: CurrentActor,
     delivery_status: Annotated[str | None, Query(alias="status", description="dead (default), pending, delivered, "
                                                  "withheld, or all")] = "dead",
-    subscription_id: int | None = None,
+    subscription_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[DeliveryPublic]:
     """Webhook deliveries; by default the dead-letter list."""
     chosen = None if delivery_status == "all" else delivery_status

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from asylon.api.deps import CurrentActor, ReadSession, WriteSession
+from asylon.api.deps import CurrentActor, ReadSession, RecordId, WriteSession
 from asylon.schemas.agreements import (
     MessageCreate,
     MessagePublic,
@@ -25,7 +25,7 @@ def list_threads(
     session: ReadSession,
     actor: CurrentActor,
     situation: Annotated[str | None, Query(max_length=64)] = None,
-    thread_id: Annotated[int | None, Query(description="One thread, with its messages")] = None,
+    thread_id: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="One thread, with its messages")] = None,
 ) -> list[ThreadPublic]:
     if thread_id is not None:
         return [threads.get_thread(session, actor=actor, thread_id=thread_id)]
@@ -33,7 +33,7 @@ def list_threads(
 
 
 @router.get("/cases/{case_id}/threads")
-def case_threads(case_id: int, session: ReadSession, actor: CurrentActor) -> list[ThreadPublic]:
+def case_threads(case_id: RecordId, session: ReadSession, actor: CurrentActor) -> list[ThreadPublic]:
     return threads.list_threads(session, actor=actor, case_id=case_id)
 
 
