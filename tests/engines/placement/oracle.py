@@ -58,7 +58,9 @@ def violations(problem: PlacementProblem, assignments: list[Assignment] | tuple[
             o = overridden[cid]
             if where.get(cid) != o.destination_id or by_case[cid].actor != o.actor or o.reason not in by_case[cid].reason:
                 out.append(f"override of {cid} not kept with who and why")
-        elif c.tie is not None and where.get(cid) != c.tie and not _family_overridden(problem, c.family_group):
+        elif c.tie is not None and where.get(cid) != c.tie and not _family_overridden(problem, c.family_group) and not (
+                where.get(cid) is None and "could not be honoured" in by_case[cid].reason):
+            # Dynamic mode learns of a tie only on arrival; it may then be full, and says so.
             out.append(f"tie of {cid} to {c.tie} not kept")
     split = {d.family_group for d in problem.family_decisions}
     groups: dict[str, set[str | None]] = defaultdict(set)

@@ -54,7 +54,9 @@ class Explainer:
     def _score(self, case: int, dest: int) -> float:
         return float(self.pair_score[case, dest])
 
-    def assignments(self, batch_of_unit: dict[int, int] | None = None) -> list[Assignment]:
+    def assignments(self, batch_of_unit: dict[int, int] | None = None,
+                    held: dict[int, str] | None = None) -> list[Assignment]:
+        """One assignment per case; ``held`` gives the reason for units deliberately not placed."""
         units, cases, dests = self.units, self.problem.cases, self.problem.destinations
         chosen_col = np.full(units.n_units, -1, dtype=np.int64)
         chosen_col[units.col_unit[self.placed]] = np.flatnonzero(self.placed)
@@ -64,7 +66,8 @@ class Explainer:
             batch = None if batch_of_unit is None else batch_of_unit.get(u)
             pin = units.pins.get(u)
             if col < 0:
-                reasons = self._unplaced_reasons(u)
+                reasons = (dict.fromkeys(members, held[u]) if held and u in held
+                           else self._unplaced_reasons(u))
                 for i in members:
                     out.append(Assignment(cases[i].case_id, None, None, "unplaced", reasons.get(i, ""),
                                           family_group=units.family_group[u], batch=batch))

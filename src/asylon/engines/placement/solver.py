@@ -339,6 +339,21 @@ def _mip(
     return x, status
 
 
+def mixed_solve(prog: Program, integer: BoolArray, *, time_limit: float = 600.0, threads: int = 0) -> BoolArray:
+    """Solve with only the ``integer`` columns integral; return which of those are taken."""
+    h = _highs(threads, time_limit)
+    cols = np.arange(len(prog.cost))
+    _load(h, prog, cols, integer=False)
+    idx = np.flatnonzero(integer).astype(np.int32)
+    upper = np.ones(len(idx))
+    h.changeColsBounds(len(idx), idx, np.zeros(len(idx)), upper)
+    h.changeColsIntegrality(len(idx), idx, np.array([highspy.HighsVarType.kInteger] * len(idx)))
+    h.setOptionValue("mip_rel_gap", 1e-9)
+    h.run()
+    values = np.asarray(h.getSolution().col_value, dtype=np.float64)[: len(cols)]
+    return np.asarray(integer & (values > 0.5), dtype=bool)
+
+
 def _objective(prog: Program, x: BoolArray) -> float:
     """Score of ``x`` with soft-row shortfalls charged at their penalty."""
     used = np.asarray(prog.usage @ x.astype(np.float64), dtype=np.float64)
