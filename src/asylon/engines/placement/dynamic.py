@@ -63,7 +63,7 @@ def _batches(problem: PlacementProblem, units: Units, opts: DynamicOptions) -> t
     cases = problem.cases
     dated = [c.arrival for c in cases if c.arrival is not None]
     if len(dated) == len(cases) and cases:
-        start = min(dated)  # type: ignore[type-var]
+        start = min(d for d in dated if d is not None)
         horizon = opts.horizon or start + timedelta(days=365)
         day = np.array([max((cases[m].arrival - start).days for m in ms)  # type: ignore[operator]
                         for ms in units.members])
@@ -206,7 +206,7 @@ def _future(seen: IntArray, elapsed: float, opts: DynamicOptions, rng: np.random
     to_come = opts.future_factor * len(seen) * (1.0 - elapsed) / max(elapsed, 1e-9)
     if draw is None:
         return np.full(len(seen), to_come / max(len(seen), 1))
-    return rng.multinomial(int(round(to_come)), np.full(len(seen), 1.0 / len(seen))).astype(float)
+    return rng.multinomial(round(to_come), np.full(len(seen), 1.0 / len(seen))).astype(float)
 
 
 def _resolve_batch(units: Units, batch: IntArray, seen: IntArray, remaining: FloatArray, opts: DynamicOptions,

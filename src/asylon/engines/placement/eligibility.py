@@ -99,6 +99,12 @@ class Eligibility:
     refused_reason: IntArray
 
 
+def _rule_countries(case: Case, code: int) -> frozenset[str]:
+    if code == 1:
+        return frozenset({case.nationality}) if case.nationality else frozenset()
+    return case.fled if code == 2 else case.unsafe
+
+
 def service_universe(problem: PlacementProblem) -> tuple[str, ...]:
     codes: set[str] = set()
     for d in problem.destinations:
@@ -127,14 +133,10 @@ def allowed_pairs(problem: PlacementProblem) -> Eligibility:
     country_index = {c: i for i, c in enumerate(countries)}
     dest_country = np.array([country_index[d.country] for d in dests], dtype=np.int64)
     # One small dense matrix per rule (cases × countries) keeps the per-pair test a single fancy index.
-    for code, countries_of in (
-        (1, lambda c: {c.nationality} if c.nationality else set()),
-        (2, lambda c: set(c.fled)),
-        (3, lambda c: set(c.unsafe)),
-    ):
+    for code in (1, 2, 3):
         forbid = np.zeros((len(cases), len(countries)), dtype=bool)
         for i, case in enumerate(cases):
-            for country in countries_of(case):
+            for country in _rule_countries(case, code):
                 if country in country_index:
                     forbid[i, country_index[country]] = True
         hit = forbid[ci, dest_country[di]] & (reason == 0)
@@ -144,15 +146,15 @@ def allowed_pairs(problem: PlacementProblem) -> Eligibility:
     service_index = {s: i for i, s in enumerate(services)}
     need = np.zeros((len(cases), len(services)), dtype=bool)
     for i, case in enumerate(cases):
-        for s in case.needs:
-            need[i, service_index[s]] = True
+        for code_n in case.needs:
+            need[i, service_index[code_n]] = True
     offer = np.zeros((len(dests), len(services)), dtype=bool)
     for j, dest in enumerate(dests):
-        for s, cap in dest.services.items():
-            offer[j, service_index[s]] = cap > 0
+        for code_s, cap in dest.services.items():
+            offer[j, service_index[code_s]] = cap > 0
     missing = np.zeros(len(ci), dtype=bool)
-    for s in range(len(services)):
-        missing |= need[ci, s] & ~offer[di, s]
+    for k in range(len(services)):
+        missing |= need[ci, k] & ~offer[di, k]
     reason[missing & (reason == 0)] = 4
 
     nationalities = sorted({c.nationality for c in cases if c.nationality} | {n for d in dests for n in d.nationalities})
@@ -170,7 +172,7 @@ def allowed_pairs(problem: PlacementProblem) -> Eligibility:
     lang_restricted = np.array([bool(d.languages) for d in dests], dtype=bool)
     if lang_restricted.any():
         languages = sorted({lang for d in dests for lang in d.languages} | {
-            s[len(INTERPRETER):] for s in services if s.startswith(INTERPRETER)
+            x[len(INTERPRETER):] for x in services if x.startswith(INTERPRETER)
         })
         lang_index = {lang: i for i, lang in enumerate(languages)}
         speaks = np.zeros((len(cases), len(languages)), dtype=bool)
@@ -188,12 +190,12 @@ def allowed_pairs(problem: PlacementProblem) -> Eligibility:
         needs_interp = lang_restricted[di] & ~overlap
         # Languages in sorted order so the vectorised choice matches interpreter_need().
         for lang in languages:
-            code = INTERPRETER + lang
-            if code not in service_index:
+            interp_code = INTERPRETER + lang
+            if interp_code not in service_index:
                 continue
-            k, s = lang_index[lang], service_index[code]
-            take = needs_interp & (interpreter < 0) & speaks[ci, k] & offer[di, s]
-            interpreter[take] = s
+            li, si = lang_index[lang], service_index[interp_code]
+            take = needs_interp & (interpreter < 0) & speaks[ci, li] & offer[di, si]
+            interpreter[take] = si
         reason[needs_interp & (interpreter < 0) & (reason == 0)] = 6
 
     ok = reason == 0

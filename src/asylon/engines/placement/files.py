@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -79,6 +79,13 @@ def _read(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
     return frame
 
 
+def _getter(rec: Mapping[Hashable, object]) -> Callable[[str], str]:
+    def get(key: str) -> str:
+        return str(rec.get(key, "")).strip()
+
+    return get
+
+
 def _split(cell: str) -> frozenset[str]:
     return frozenset(x.strip() for x in cell.split(";") if x.strip())
 
@@ -112,7 +119,7 @@ def read_cases(path: str | Path) -> tuple[list[Case], dict[str, int]]:
     rows: dict[str, int] = {}
     for n, rec in enumerate(frame.to_dict("records")):
         row = n + 2
-        get = lambda k: str(rec.get(k, "")).strip()  # noqa: E731
+        get = _getter(rec)
         cid = get("case_id")
         if not cid:
             found.add("missing case_id", row=row, field="case_id")
@@ -151,7 +158,7 @@ def read_destinations(path: str | Path) -> tuple[list[Destination], dict[str, in
     rows: dict[str, int] = {}
     for n, rec in enumerate(frame.to_dict("records")):
         row = n + 2
-        get = lambda k: str(rec.get(k, "")).strip()  # noqa: E731
+        get = _getter(rec)
         did = get("destination_id")
         if not did:
             found.add("missing destination_id", row=row, field="destination_id")
@@ -188,8 +195,8 @@ def read_scores(path: str | Path, case_ids: Sequence[str], destination_ids: Sequ
     """Read ``scores.csv`` (vectorised: exercises have millions of pairs)."""
     frame = _read(path, ["case_id", "destination_id", "score"])
     found = ProblemCollector()
-    cidx = pd.Index(case_ids).get_indexer(frame["case_id"].str.strip())
-    didx = pd.Index(destination_ids).get_indexer(frame["destination_id"].str.strip())
+    cidx = pd.Index(case_ids).get_indexer(pd.Index(frame["case_id"].str.strip()))
+    didx = pd.Index(destination_ids).get_indexer(pd.Index(frame["destination_id"].str.strip()))
     score = pd.to_numeric(frame["score"].str.strip(), errors="coerce").to_numpy(dtype=np.float64)
     rows = np.arange(len(frame)) + 2
     for k in np.flatnonzero(cidx < 0)[:100]:
@@ -265,6 +272,7 @@ def locate(exc: InvalidInput, files: ExerciseFiles) -> InvalidInput:
         return exc
     by_file: dict[str, list[Problem]] = {}
     for p in exc.problems:
+        row: int | None
         if p.field in {"tie", "persons", "case_id"} and p.value in files.case_rows:
             target, row = "cases", files.case_rows[p.value]
         elif p.field == "capacity" or (p.field or "").startswith("cap_"):
