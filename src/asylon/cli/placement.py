@@ -24,7 +24,7 @@ hindsight optimum and the ratio). The summary is also printed.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -34,12 +34,13 @@ from rich.table import Table
 from asylon.cli.errors import run_guarded
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     static = "static"
     dynamic = "dynamic"
 
 
-class Policy(str, Enum):
+class Policy(StrEnum):
+    resolve = "resolve"
     potentials = "potentials"
     greedy = "greedy"
     random = "random"
@@ -105,7 +106,8 @@ def register(app: typer.Typer) -> None:
                                               "actor,reason"),
         family_decisions: Path | None = typer.Option(None, "--family-decisions", help="family_group,actor,reason:"
                                                      " groups that may be split"),
-        policy: Policy = typer.Option(Policy.potentials, "--policy", help="dynamic mode policy"),
+        policy: Policy = typer.Option(Policy.resolve, "--policy", help="dynamic mode: resolve (batch with the "
+                                      "expected future), potentials (dual prices), greedy, random"),
         gap: float = typer.Option(1e-3, "--gap", help="relative gap to the LP bound to stop at"),
         time_limit: float = typer.Option(600.0, "--time-limit", help="seconds"),
         fairness_floor: float | None = typer.Option(None, "--fairness-floor", help="0-1: each group's share of "
