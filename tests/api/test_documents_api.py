@@ -20,7 +20,9 @@ def _refugee_case(api: Any, orgs: TwoOrgs, number: str = "DOC-1") -> int:
     created = api.post("/api/v1/cases", json=case_payload(number), headers=orgs.a_caseworker.headers)
     assert created.status_code == 201, created.text
     case_id = int(created.json()["id"])
-    moved = api.post(f"/api/v1/cases/{case_id}/status", json={"status": "refugee"}, headers=orgs.a_caseworker.headers)
+    moved = api.post(
+        f"/api/v1/cases/{case_id}/status", json={"status": "refugee"}, headers=orgs.a_caseworker.headers
+    )
     assert moved.status_code == 200, moved.text
     return case_id
 
@@ -41,12 +43,16 @@ def test_issued_credential_verifies_offline_and_fails_by_name_once_revoked(
     api: Any, orgs: TwoOrgs, tmp_path: Path
 ) -> None:
     case_id = _refugee_case(api, orgs)
-    issued = api.post(f"/api/v1/cases/{case_id}/credentials", json={"type": "refugee-status-attestation"},
-                      headers=orgs.a_caseworker.headers)
+    issued = api.post(
+        f"/api/v1/cases/{case_id}/credentials",
+        json={"type": "refugee-status-attestation"},
+        headers=orgs.a_caseworker.headers,
+    )
     assert issued.status_code == 201, issued.text
     credential_id = issued.json()["credential_id"]
-    envelope = api.get("/api/v1/credentials/envelope", params={"credential_id": credential_id},
-                       headers=orgs.a_viewer.headers).json()
+    envelope = api.get(
+        "/api/v1/credentials/envelope", params={"credential_id": credential_id}, headers=orgs.a_viewer.headers
+    ).json()
     assert envelope["credential"]["credentialSubject"]["familyName"] == "Haddad"
     bundle = api.get("/api/v1/ledger/trust-bundle", headers=orgs.b_admin.headers).json()
 
@@ -58,8 +64,11 @@ def test_issued_credential_verifies_offline_and_fails_by_name_once_revoked(
     events = api.get(f"/api/v1/cases/{case_id}/events", headers=orgs.a_admin.headers).json()
     assert events[-1]["kind"] == "credential.issued" and events[-1]["data"]["credential_id"] == credential_id
 
-    revoked = api.post("/api/v1/credentials/status", json={"credential_id": credential_id, "action": "revoke",
-                                                            "reason": "issued in error"}, headers=orgs.a_admin.headers)
+    revoked = api.post(
+        "/api/v1/credentials/status",
+        json={"credential_id": credential_id, "action": "revoke", "reason": "issued in error"},
+        headers=orgs.a_admin.headers,
+    )
     assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
     bundle = api.get("/api/v1/ledger/trust-bundle", headers=orgs.a_viewer.headers).json()
     code, report = _verify(tmp_path, envelope, bundle)
@@ -67,22 +76,33 @@ def test_issued_credential_verifies_offline_and_fails_by_name_once_revoked(
     failed = [c["name"] for c in report["checks"] if c["passed"] is False]
     assert failed == ["status-revocation"], report
     # The platform's own verification by upload says the same.
-    uploaded = api.post("/api/v1/credentials/verifications", json=envelope, headers=orgs.b_admin.headers).json()
+    uploaded = api.post(
+        "/api/v1/credentials/verifications", json=envelope, headers=orgs.b_admin.headers
+    ).json()
     assert [c["name"] for c in uploaded["checks"] if c["passed"] is False] == ["status-revocation"]
     # A revocation is final.
-    again = api.post("/api/v1/credentials/status", json={"credential_id": credential_id, "action": "reinstate"},
-                     headers=orgs.a_admin.headers)
+    again = api.post(
+        "/api/v1/credentials/status",
+        json={"credential_id": credential_id, "action": "reinstate"},
+        headers=orgs.a_admin.headers,
+    )
     assert again.status_code == 409 and again.json()["rule"] == "credential.revoked"
 
 
 def test_suspension_then_reinstatement(api: Any, orgs: TwoOrgs, tmp_path: Path) -> None:
     case_id = _refugee_case(api, orgs)
-    cred = api.post(f"/api/v1/cases/{case_id}/credentials", json={"type": "travel-document", "person_ref": "P2"},
-                    headers=orgs.a_caseworker.headers).json()
+    cred = api.post(
+        f"/api/v1/cases/{case_id}/credentials",
+        json={"type": "travel-document", "person_ref": "P2"},
+        headers=orgs.a_caseworker.headers,
+    ).json()
     assert cred["envelope"]["credential"]["credentialSubject"]["travelDocument"]["mrz"][0].startswith("P<")
     for action, failing in (("suspend", ["status-suspension"]), ("reinstate", [])):
-        answer = api.post("/api/v1/credentials/status", json={"credential_id": cred["credential_id"], "action": action},
-                          headers=orgs.a_caseworker.headers)
+        answer = api.post(
+            "/api/v1/credentials/status",
+            json={"credential_id": cred["credential_id"], "action": action},
+            headers=orgs.a_caseworker.headers,
+        )
         assert answer.status_code == 200, answer.text
         bundle = api.get("/api/v1/ledger/trust-bundle", headers=orgs.a_viewer.headers).json()
         _, report = _verify(tmp_path, cred["envelope"], bundle)
@@ -90,45 +110,75 @@ def test_suspension_then_reinstatement(api: Any, orgs: TwoOrgs, tmp_path: Path) 
     # Each status list version is a log leaf: the log grew by two lists per change, proofs reach the leaves.
     checkpoint = api.get("/api/v1/ledger/checkpoint", headers=orgs.b_admin.headers).text
     size = int(checkpoint.split("\n")[1])
-    proof = api.get("/api/v1/ledger/inclusion", params={"index": cred["leaf_index"]}, headers=orgs.b_admin.headers)
+    proof = api.get(
+        "/api/v1/ledger/inclusion", params={"index": cred["leaf_index"]}, headers=orgs.b_admin.headers
+    )
     assert proof.status_code == 200 and proof.json()["treeSize"] == size
-    consistency = api.get("/api/v1/ledger/consistency", params={"first": 1}, headers=orgs.b_admin.headers).json()
+    consistency = api.get(
+        "/api/v1/ledger/consistency", params={"first": 1}, headers=orgs.b_admin.headers
+    ).json()
     assert consistency["second"] == size and consistency["hashes"]
-    lists = api.get("/api/v1/ledger/status-lists", params={"organisation": "agency-a"},
-                    headers=orgs.b_admin.headers).json()
+    lists = api.get(
+        "/api/v1/ledger/status-lists", params={"organisation": "agency-a"}, headers=orgs.b_admin.headers
+    ).json()
     assert {s["credentialSubject"]["statusPurpose"] for s in lists} == {"revocation", "suspension"}
 
 
 def test_issuing_follows_the_case(api: Any, orgs: TwoOrgs) -> None:
     created = api.post("/api/v1/cases", json=case_payload("DOC-2"), headers=orgs.a_caseworker.headers).json()
     case_id = created["id"]
-    refused = api.post(f"/api/v1/cases/{case_id}/credentials", json={"type": "refugee-status-attestation"},
-                       headers=orgs.a_caseworker.headers)
+    refused = api.post(
+        f"/api/v1/cases/{case_id}/credentials",
+        json={"type": "refugee-status-attestation"},
+        headers=orgs.a_caseworker.headers,
+    )
     assert refused.status_code == 409 and refused.json()["rule"] == "credential.refugee-status"
-    refused = api.post(f"/api/v1/cases/{case_id}/credentials", json={"type": "resettlement-decision"},
-                       headers=orgs.a_caseworker.headers)
+    refused = api.post(
+        f"/api/v1/cases/{case_id}/credentials",
+        json={"type": "resettlement-decision"},
+        headers=orgs.a_caseworker.headers,
+    )
     assert refused.status_code == 409 and refused.json()["rule"] == "credential.resettlement-accepted"
     api.post(f"/api/v1/cases/{case_id}/status", json={"status": "refugee"}, headers=orgs.a_caseworker.headers)
-    for body in ({"pathway": "resettlement"}, {"destination": "CAN"}, {"state": "submitted"}, {"state": "accepted"}):
+    for body in (
+        {"pathway": "resettlement"},
+        {"destination": "CAN"},
+        {"state": "submitted"},
+        {"state": "accepted"},
+    ):
         moved = api.post(f"/api/v1/cases/{case_id}/pathway", json=body, headers=orgs.a_caseworker.headers)
         assert moved.status_code == 200, moved.text
-    issued = api.post(f"/api/v1/cases/{case_id}/credentials", json={"type": "resettlement-decision"},
-                      headers=orgs.a_caseworker.headers)
+    issued = api.post(
+        f"/api/v1/cases/{case_id}/credentials",
+        json={"type": "resettlement-decision"},
+        headers=orgs.a_caseworker.headers,
+    )
     assert issued.status_code == 201, issued.text
     detail = issued.json()["envelope"]["credential"]["credentialSubject"]["resettlement"]
     assert detail["resettlementCountry"] == "CAN" and detail["householdSize"] == 2
-    viewer = api.post(f"/api/v1/cases/{case_id}/credentials", json={"type": "refugee-status-attestation"},
-                      headers=orgs.a_viewer.headers)
+    viewer = api.post(
+        f"/api/v1/cases/{case_id}/credentials",
+        json={"type": "refugee-status-attestation"},
+        headers=orgs.a_viewer.headers,
+    )
     assert viewer.status_code == 403
 
 
 def test_another_organisation_cannot_issue_fetch_or_revoke(api: Any, orgs: TwoOrgs) -> None:
     case_id = _refugee_case(api, orgs)
-    cred = api.post(f"/api/v1/cases/{case_id}/credentials", json={"type": "refugee-status-attestation"},
-                    headers=orgs.a_caseworker.headers).json()
+    cred = api.post(
+        f"/api/v1/cases/{case_id}/credentials",
+        json={"type": "refugee-status-attestation"},
+        headers=orgs.a_caseworker.headers,
+    ).json()
     cid = {"credential_id": cred["credential_id"]}
     b = orgs.b_admin.headers
-    assert api.post(f"/api/v1/cases/{case_id}/credentials", json={"type": "travel-document"}, headers=b).status_code == 404
+    assert (
+        api.post(
+            f"/api/v1/cases/{case_id}/credentials", json={"type": "travel-document"}, headers=b
+        ).status_code
+        == 404
+    )
     assert api.get(f"/api/v1/cases/{case_id}/credentials", headers=b).status_code == 404
     assert api.get("/api/v1/credentials/envelope", params=cid, headers=b).status_code == 404
     assert api.get("/api/v1/credentials/pdf", params=cid, headers=b).status_code == 404

@@ -46,16 +46,24 @@ def cli_settings(settings: Settings) -> Iterator[Settings]:
 def _refugee(engine: Engine, orgs: TwoOrgs, number: str) -> int:
     case_id = register(engine, orgs.a_caseworker.actor, number)
     with transaction(engine) as session:
-        pathways.change_status(session, actor=orgs.a_caseworker.actor, case_id=case_id,
-                               data=StatusChange(status="refugee"))
+        pathways.change_status(
+            session, actor=orgs.a_caseworker.actor, case_id=case_id, data=StatusChange(status="refugee")
+        )
     return case_id
 
 
-def _issue(engine: Engine, orgs: TwoOrgs, vault: documents.KeyVault, case_id: int,
-           at: dt.datetime | None = None, request: documents.CredentialRequest = RSA) -> Envelope:
+def _issue(
+    engine: Engine,
+    orgs: TwoOrgs,
+    vault: documents.KeyVault,
+    case_id: int,
+    at: dt.datetime | None = None,
+    request: documents.CredentialRequest = RSA,
+) -> Envelope:
     with transaction(engine) as session:
-        row = documents.issue_credential(session, actor=orgs.a_caseworker.actor, vault=vault, case_id=case_id,
-                                         request=request, at=at)
+        row = documents.issue_credential(
+            session, actor=orgs.a_caseworker.actor, vault=vault, case_id=case_id, request=request, at=at
+        )
         return Envelope.from_json(row.envelope)
 
 
@@ -72,8 +80,9 @@ def test_secret_keys_are_sealed_under_a_key_outside_the_database(
         ring_row = session.scalars(select(IssuerKeyringRow)).one()
         head = session.scalars(select(LedgerHead)).one()
         sealed = bytes(ring_row.sealed_secrets) + bytes(head.sealed_signer)
-        ring = documents._load_ring(session, vault, ring_row_org(session, ring_row), create=False,
-                                    at=dt.datetime.now(dt.UTC))[1]
+        ring = documents._load_ring(
+            session, vault, ring_row_org(session, ring_row), create=False, at=dt.datetime.now(dt.UTC)
+        )[1]
     secret = ring.to_json()["keys"][0]["secretKeyMultibase"]
     assert secret.encode() not in sealed and b"PRIVATE+KEY" not in sealed
     assert "secretKeyMultibase" not in json.dumps(ring_row.public_keys)
@@ -81,7 +90,7 @@ def test_secret_keys_are_sealed_under_a_key_outside_the_database(
 
     # Without the key-encryption key nothing can be signed, and the message says what is missing.
     (settings.data_dir / "ledger.kek").rename(settings.data_dir / "elsewhere.kek")
-    with pytest.raises(ConfigurationError, match="ledger.kek"):
+    with pytest.raises(ConfigurationError, match=r"ledger\.kek"):
         _issue(engine, orgs, vault, _refugee(engine, orgs, "K-2"))
 
 
@@ -97,10 +106,15 @@ def test_rotation_keeps_earlier_credentials_verifiable(
     t0 = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=2)
     before = _issue(engine, orgs, vault, _refugee(engine, orgs, "R-1"), at=t0)
     with transaction(engine) as session:
-        key = documents.rotate_issuer_key(session, actor=orgs.a_admin.actor, vault=vault,
-                                          at=t0 + dt.timedelta(hours=1))
+        key = documents.rotate_issuer_key(
+            session, actor=orgs.a_admin.actor, vault=vault, at=t0 + dt.timedelta(hours=1)
+        )
     after = _issue(engine, orgs, vault, _refugee(engine, orgs, "R-2"))
-    assert after.credential["proof"]["verificationMethod"] == key["id"] != before.credential["proof"]["verificationMethod"]
+    assert (
+        after.credential["proof"]["verificationMethod"]
+        == key["id"]
+        != before.credential["proof"]["verificationMethod"]
+    )
     bundle = _bundle(engine, vault)
     keys = bundle.issuers["urn:asylon:org:agency-a"].keys
     assert len(keys) == 2 and keys[0].valid_until is not None
@@ -139,7 +153,7 @@ def test_concurrent_issuance_appends_each_credential_once(
         try:
             for _ in range(3):
                 envelopes.append(_issue(engine, orgs, vault, case_id))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
@@ -159,8 +173,22 @@ def test_cli_issues_from_a_case_and_the_file_verifies_offline(
 ) -> None:
     case_id = _refugee(engine, orgs, "CLI-1")
     env, pdf, bundle = tmp_path / "td.json", tmp_path / "td.pdf", tmp_path / "bundle.json"
-    result = runner.invoke(cli_app, ["credentials", "issue", str(case_id), "--type", "travel-document",
-                                     "--user", orgs.a_caseworker.email, "--out", str(env), "--pdf", str(pdf)])
+    result = runner.invoke(
+        cli_app,
+        [
+            "credentials",
+            "issue",
+            str(case_id),
+            "--type",
+            "travel-document",
+            "--user",
+            orgs.a_caseworker.email,
+            "--out",
+            str(env),
+            "--pdf",
+            str(pdf),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert pdf.read_bytes().startswith(b"%PDF")
     assert runner.invoke(cli_app, ["credentials", "trust-bundle", "--out", str(bundle)]).exit_code == 0
@@ -168,11 +196,15 @@ def test_cli_issues_from_a_case_and_the_file_verifies_offline(
     assert verified.exit_code == 0, verified.output
     assert "VALID" in verified.output and "NOT VALID" not in verified.output
     # Another organisation's user cannot issue from this case.
-    refused = runner.invoke(cli_app, ["credentials", "issue", str(case_id), "--type", "travel-document",
-                                      "--user", orgs.b_admin.email])
+    refused = runner.invoke(
+        cli_app,
+        ["credentials", "issue", str(case_id), "--type", "travel-document", "--user", orgs.b_admin.email],
+    )
     assert refused.exit_code != 0 and "not found" in refused.output.lower()
-    unknown = runner.invoke(cli_app, ["credentials", "issue", str(case_id), "--type", "passport",
-                                      "--user", orgs.a_caseworker.email])
+    unknown = runner.invoke(
+        cli_app,
+        ["credentials", "issue", str(case_id), "--type", "passport", "--user", orgs.a_caseworker.email],
+    )
     assert unknown.exit_code != 0 and "refugee-status-attestation" in unknown.output
 
 
@@ -186,26 +218,39 @@ def test_no_personal_data_in_any_leaf_proof_or_checkpoint_of_a_demo_world(
     assert anchored.events >= 300
     envelopes: list[Envelope] = []
     with transaction(engine) as session:
-        refugees = list(session.scalars(select(Case).where(Case.legal_status == "refugee").order_by(Case.id).limit(12)))
+        refugees = list(
+            session.scalars(select(Case).where(Case.legal_status == "refugee").order_by(Case.id).limit(12))
+        )
         assert refugees, "the demo world has recognised refugees"
         for case in refugees:
-            admin = session.scalars(select(User).where(User.organisation_id == case.organisation_id,
-                                                       User.role == "admin")).first()
+            admin = session.scalars(
+                select(User).where(User.organisation_id == case.organisation_id, User.role == "admin")
+            ).first()
             assert admin is not None
             for kind in ("refugee-status-attestation", "travel-document"):
-                row = documents.issue_credential(session, actor=accounts.actor_for(admin), vault=vault,
-                                                 case_id=case.id, request=documents.CredentialRequest(kind))
+                row = documents.issue_credential(
+                    session,
+                    actor=accounts.actor_for(admin),
+                    vault=vault,
+                    case_id=case.id,
+                    request=documents.CredentialRequest(kind),
+                )
                 envelopes.append(Envelope.from_json(row.envelope))
         revoked = envelopes[0].credential["id"]
-        documents.set_credential_status(session, actor=accounts.actor_for(admin), vault=vault,
-                                        credential_id=str(envelopes[-1].credential["id"]), action="suspend")
+        documents.set_credential_status(
+            session,
+            actor=accounts.actor_for(admin),
+            vault=vault,
+            credential_id=str(envelopes[-1].credential["id"]),
+            action="suspend",
+        )
         assert revoked
     with transaction(engine) as session:
         anchoring.anchor_pending_events(session, vault=vault)  # the credential events too
         bundle = documents.export_trust_bundle(session, vault=vault, refresh=True)
     with transaction(engine, write=False) as session:
         forbidden: set[str] = set()
-        for case_number, in session.execute(select(Case.case_number)):
+        for (case_number,) in session.execute(select(Case.case_number)):
             forbidden.add(case_number)
         for p in session.scalars(select(PersonRow)):
             for value in (p.given_name, p.family_name, p.name_original):
@@ -258,8 +303,14 @@ def _vocabulary(bundle: Any) -> str:
         elif isinstance(value, list):
             for v in value:
                 walk(v, key)
-        elif isinstance(value, str) and key in ("type", "@context", "cryptosuite", "proofPurpose", "statusPurpose",
-                                                "format"):
+        elif isinstance(value, str) and key in (
+            "type",
+            "@context",
+            "cryptosuite",
+            "proofPurpose",
+            "statusPurpose",
+            "format",
+        ):
             words.append(value)
 
     walk(bundle)

@@ -25,7 +25,9 @@ from asylon.db.engine import transaction
 from asylon.engines.ledger import NoteVerifier
 from asylon.services import anchoring, documents
 
-audit_app = typer.Typer(help="Anchor the case history in the transparency log and audit it.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Anchor the case history in the transparency log and audit it.", no_args_is_help=True
+)
 credentials_app = typer.Typer(help="Verifiable documents issued from cases.", no_args_is_help=True)
 User = Annotated[str, typer.Option("--user", "-u", envvar="ASYLON_USER", help=USER_HELP)]
 
@@ -36,7 +38,9 @@ def _vault() -> documents.KeyVault:
 
 @audit_app.command("anchor")
 def anchor_command(
-    batch_size: Annotated[int, typer.Option(min=1, max=100_000, help="Events per log leaf.")] = anchoring.BATCH_SIZE,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Events per log leaf.")
+    ] = anchoring.BATCH_SIZE,
 ) -> None:
     """Commit every case event not yet anchored to the transparency log, in batches, and sign a checkpoint."""
 
@@ -46,16 +50,20 @@ def anchor_command(
 
     result = run_guarded(action)
     if result.events:
-        console.print(f"anchored {result.events} events in {result.batches} batches "
-                      f"(log leaves {result.leaves.start}–{result.leaves.stop - 1})", highlight=False)
+        console.print(
+            f"anchored {result.events} events in {result.batches} batches "
+            f"(log leaves {result.leaves.start}–{result.leaves.stop - 1})",
+            highlight=False,
+        )
     else:
         console.print("nothing to anchor: every case event is already in the log", highlight=False)
 
 
 @audit_app.command("verify")
 def verify_command(
-    log_key: Annotated[str | None, typer.Option(help="The log's verifier key as you hold it (default: the platform's).")]
-    = None,
+    log_key: Annotated[
+        str | None, typer.Option(help="The log's verifier key as you hold it (default: the platform's).")
+    ] = None,
 ) -> None:
     """Prove that no anchored case event was altered, removed, inserted or reordered since it was logged."""
 
@@ -71,7 +79,8 @@ def verify_command(
         console.print(f"[yellow]note[/] {note}", highlight=False)
     console.print(
         f"{report.events_checked} events in {report.batches_checked} batches checked against the checkpoint of "
-        f"{report.checkpoint_size} log entries; {report.unanchored_events} not yet anchored", highlight=False,
+        f"{report.checkpoint_size} log entries; {report.unanchored_events} not yet anchored",
+        highlight=False,
     )
     if not report.ok:
         raise typer.Exit(1)
@@ -83,7 +92,9 @@ def issue_command(
     case_id: Annotated[int, typer.Argument(help="The case to issue from.")],
     type_: Annotated[str, typer.Option("--type", help=f"One of: {', '.join(documents.CREDENTIAL_TYPES)}.")],
     user: User,
-    person: Annotated[str | None, typer.Option(help="person_ref of the holder (default: principal applicant).")] = None,
+    person: Annotated[
+        str | None, typer.Option(help="person_ref of the holder (default: principal applicant).")
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Write the envelope here (for asylon verify).")] = None,
     pdf: Annotated[Path | None, typer.Option(help="Also write a printable PDF with a QR code.")] = None,
     valid_years: Annotated[int, typer.Option(help="Travel documents: years until expiry.")] = 2,
@@ -94,11 +105,23 @@ def issue_command(
         with transaction() as session:
             actor = acting(session, user)
             row = documents.issue_credential(
-                session, actor=actor, vault=_vault(), case_id=case_id,
+                session,
+                actor=actor,
+                vault=_vault(),
+                case_id=case_id,
                 request=documents.CredentialRequest(type_, person, valid_years),
             )
-            printed = documents.credential_pdf_bytes(session, actor=actor, credential_id=row.credential_id) if pdf else None
-            return row.credential_id, row.leaf_index, printed, json.dumps(row.envelope, indent=2, ensure_ascii=False)
+            printed = (
+                documents.credential_pdf_bytes(session, actor=actor, credential_id=row.credential_id)
+                if pdf
+                else None
+            )
+            return (
+                row.credential_id,
+                row.leaf_index,
+                printed,
+                json.dumps(row.envelope, indent=2, ensure_ascii=False),
+            )
 
     credential_id, leaf, printed, envelope = run_guarded(action)
     if out is not None:

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from asylon.db.base import utcnow
@@ -50,7 +50,7 @@ class DbLogStore:
             return
         start = self.size()
         self.session.execute(
-            LedgerLeaf.__table__.insert(),
+            insert(LedgerLeaf),
             [
                 {"head_id": self.head.id, "idx": start + i, "entry": e, "leaf_hash": h}
                 for i, (e, h) in enumerate(zip(entries, leaf_hashes, strict=True))
@@ -127,7 +127,9 @@ def open_log(
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
         if cached is None:
-            cached = _CACHE[key] = _Cached(TransparencyLog(DbLogStore(session, head), signer), threading.Lock())
+            cached = _CACHE[key] = _Cached(
+                TransparencyLog(DbLogStore(session, head), signer), threading.Lock()
+            )
     with cached.lock:
         log = cached.log
         store = DbLogStore(session, head)

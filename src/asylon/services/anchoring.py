@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from asylon.db.models import CaseEvent, EventAnchor, EventAnchorBatch
@@ -91,7 +91,8 @@ def without_personal(value: Any) -> Any:
             changes = out.get("changes")
             if isinstance(changes, dict):
                 out["changes"] = {
-                    k: ([None, None] if k in PERSONAL_FIELDS or k == "search_key" else v) for k, v in changes.items()
+                    k: ([None, None] if k in PERSONAL_FIELDS or k == "search_key" else v)
+                    for k, v in changes.items()
                 }
         return out
     if isinstance(value, list):
@@ -105,17 +106,19 @@ def personal_digest(salt: bytes, data: Any) -> bytes:
 
 def _digest(event: CaseEvent, personal: bytes) -> bytes:
     at = event.at if event.at.tzinfo else event.at.replace(tzinfo=dt.UTC)
-    return event_digest({
-        "v": 1,
-        "case": event.case_id,
-        "organisation": event.organisation_id,
-        "user": event.actor_user_id,
-        "at": at.astimezone(dt.UTC).isoformat(),
-        "kind": event.kind,
-        "reason": event.reason,
-        "data": without_personal(event.data),
-        "personal": personal.hex(),
-    })
+    return event_digest(
+        {
+            "v": 1,
+            "case": event.case_id,
+            "organisation": event.organisation_id,
+            "user": event.actor_user_id,
+            "at": at.astimezone(dt.UTC).isoformat(),
+            "kind": event.kind,
+            "reason": event.reason,
+            "data": without_personal(event.data),
+            "personal": personal.hex(),
+        }
+    )
 
 
 def _wait_for_writers(session: Session) -> None:
@@ -155,23 +158,37 @@ def anchor_pending_events(
         leaves = anchor_events(log, [(first, digests) for first, _, _, _, digests in planned])
         note = log.checkpoint()
         for leaf, (first, salt, chunk, personals, _) in zip(leaves, planned, strict=True):
-            batch = EventAnchorBatch(first_seq=first, count=len(chunk), first_event_id=chunk[0].id,
-                                     last_event_id=chunk[-1].id, leaf_index=leaf, salt=salt)
+            batch = EventAnchorBatch(
+                first_seq=first,
+                count=len(chunk),
+                first_event_id=chunk[0].id,
+                last_event_id=chunk[-1].id,
+                leaf_index=leaf,
+                salt=salt,
+            )
             session.add(batch)
             session.flush()
-            session.execute(EventAnchor.__table__.insert(), [
-                {"seq": first + i, "event_id": e.id, "batch_id": batch.id, "personal_digest": p}
-                for i, (e, p) in enumerate(zip(chunk, personals, strict=True))
-            ])
+            session.execute(
+                insert(EventAnchor),
+                [
+                    {"seq": first + i, "event_id": e.id, "batch_id": batch.id, "personal_digest": p}
+                    for i, (e, p) in enumerate(zip(chunk, personals, strict=True))
+                ],
+            )
         return AnchorResult(len(planned), len(events), leaves, note)
 
 
 def _events_between(session: Session, first: int, last: int) -> Iterator[CaseEvent]:
     lo = first
     while lo <= last:
-        rows = list(session.scalars(
-            select(CaseEvent).where(CaseEvent.id >= lo, CaseEvent.id <= last).order_by(CaseEvent.id).limit(_CHUNK)
-        ))
+        rows = list(
+            session.scalars(
+                select(CaseEvent)
+                .where(CaseEvent.id >= lo, CaseEvent.id <= last)
+                .order_by(CaseEvent.id)
+                .limit(_CHUNK)
+            )
+        )
         if not rows:
             return
         yield from rows
@@ -190,7 +207,8 @@ def audit_history(session: Session, *, vault: KeyVault, log_key: NoteVerifier | 
     anchors = {a.event_id: a for a in session.scalars(select(EventAnchor))}
     erasures: dict[int, int] = {}  # case id -> id of its latest person.erased event
     for case_id, event_id in session.execute(
-        select(CaseEvent.case_id, func.max(CaseEvent.id)).where(CaseEvent.kind == "person.erased")
+        select(CaseEvent.case_id, func.max(CaseEvent.id))
+        .where(CaseEvent.kind == "person.erased")
         .group_by(CaseEvent.case_id)
     ):
         erasures[case_id] = event_id
@@ -202,38 +220,63 @@ def audit_history(session: Session, *, vault: KeyVault, log_key: NoteVerifier | 
         by_batch[batch.id] = stored
         covered += len(stored)
         for j, event in enumerate(stored):
-            pairs.append((batch.first_seq + min(j, batch.count - 1),
-                          _digest(event, personal_digest(bytes(batch.salt), event.data))))
+            pairs.append(
+                (
+                    batch.first_seq + min(j, batch.count - 1),
+                    _digest(event, personal_digest(bytes(batch.salt), event.data)),
+                )
+            )
     with ledger(session, vault, write=False) as log:
         key = log_key
         if key is None:
             assert log.signer is not None
             key = log.signer.verifier
         result = audit_events(pairs, log, note, key)
-        report = HistoryAudit(result.batches_checked, result.events_checked, checkpoint_size=int(note.split("\n")[1]))
+        report = HistoryAudit(
+            result.batches_checked, result.events_checked, checkpoint_size=int(note.split("\n")[1])
+        )
         for finding in result.findings:
-            batch = _batch_of(batches, finding.first_seq)
-            if batch is None or finding.kind in ("log-tampered", "gap"):
+            failing = _batch_of(batches, finding.first_seq)
+            if failing is None or finding.kind in ("log-tampered", "gap"):
                 report.findings.append(HistoryFinding(finding.kind, finding.message))
                 continue
-            stored = by_batch[batch.id]
-            if finding.kind == "event-altered" and _explained_by_erasure(log, batch, stored, anchors, erasures):
+            stored = by_batch[failing.id]
+            if finding.kind == "event-altered" and _explained_by_erasure(
+                log, failing, stored, anchors, erasures
+            ):
                 report.explained.append(
-                    f"event batch {batch.id} (events {batch.first_event_id}–{batch.last_event_id}): personal fields "
-                    "blanked by a recorded erasure; everything else is as logged"
+                    f"event batch {failing.id} (events {failing.first_event_id}–{failing.last_event_id}): personal "
+                    "fields blanked by a recorded erasure; everything else is as logged"
                 )
                 continue
-            report.findings.append(HistoryFinding(
-                finding.kind, _describe(finding.kind, batch, stored, anchors), batch.id, batch.leaf_index,
-                batch.first_event_id, batch.last_event_id,
-            ))
+            report.findings.append(
+                HistoryFinding(
+                    finding.kind,
+                    _describe(finding.kind, failing, stored, anchors),
+                    failing.id,
+                    failing.leaf_index,
+                    failing.first_event_id,
+                    failing.last_event_id,
+                )
+            )
     last = batches[-1].last_event_id if batches else 0
     first = batches[0].first_event_id if batches else 0
-    stray = session.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.id <= last, CaseEvent.id < first)) or 0
+    stray = (
+        session.scalar(
+            select(func.count()).select_from(CaseEvent).where(CaseEvent.id <= last, CaseEvent.id < first)
+        )
+        or 0
+    )
     if stray:
-        report.findings.append(HistoryFinding(
-            "event-inserted", f"{stray} event(s) with ids before the first anchored event were added after logging"))
-    report.unanchored_events = session.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.id > last)) or 0
+        report.findings.append(
+            HistoryFinding(
+                "event-inserted",
+                f"{stray} event(s) with ids before the first anchored event were added after logging",
+            )
+        )
+    report.unanchored_events = (
+        session.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.id > last)) or 0
+    )
     return report
 
 
@@ -243,12 +286,18 @@ def _batch_of(batches: Sequence[EventAnchorBatch], seq: int | None) -> EventAnch
     return next((b for b in batches if b.first_seq <= seq < b.first_seq + b.count), None)
 
 
-def _describe(kind: str, batch: EventAnchorBatch, stored: list[CaseEvent], anchors: dict[int, EventAnchor]) -> str:
-    where = (f"event batch {batch.id} (log leaf {batch.leaf_index}, events {batch.first_event_id}–"
-             f"{batch.last_event_id})")
+def _describe(
+    kind: str, batch: EventAnchorBatch, stored: list[CaseEvent], anchors: dict[int, EventAnchor]
+) -> str:
+    where = (
+        f"event batch {batch.id} (log leaf {batch.leaf_index}, events {batch.first_event_id}–"
+        f"{batch.last_event_id})"
+    )
     ids = {e.id for e in stored}
     if kind == "event-removed":
-        gone = sorted(a.event_id for a in anchors.values() if a.batch_id == batch.id and a.event_id not in ids)
+        gone = sorted(
+            a.event_id for a in anchors.values() if a.batch_id == batch.id and a.event_id not in ids
+        )
         return f"{where}: {batch.count - len(stored)} logged event(s) are gone (ids {', '.join(map(str, gone[:10]))})"
     if kind == "event-inserted":
         added = sorted(i for i in ids if i not in anchors)
@@ -258,8 +307,13 @@ def _describe(kind: str, batch: EventAnchorBatch, stored: list[CaseEvent], ancho
     return f"{where}: one or more events were altered after logging"
 
 
-def _explained_by_erasure(log: Any, batch: EventAnchorBatch, stored: list[CaseEvent],
-                          anchors: dict[int, EventAnchor], erasures: dict[int, int]) -> bool:
+def _explained_by_erasure(
+    log: Any,
+    batch: EventAnchorBatch,
+    stored: list[CaseEvent],
+    anchors: dict[int, EventAnchor],
+    erasures: dict[int, int],
+) -> bool:
     """Whether the batch reproduces its leaf once events of erased persons use their anchored personal digest."""
     if len(stored) != batch.count:
         return False

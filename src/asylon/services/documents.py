@@ -40,7 +40,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from asylon.db.base import utcnow
 from asylon.db.logstore import lock_head, open_log
 from asylon.db.models import (
     Case,
@@ -109,7 +108,11 @@ STATUS_LIST_VALIDITY = dt.timedelta(days=7)
 STATUS_LIST_REFRESH = dt.timedelta(days=1)
 """The trust bundle re-signs status lists older than this, so a verifier's copy stays valid for ~6 days."""
 RESETTLEMENT_ACCEPTED = frozenset({"accepted", "departure-scheduled", "departed"})
-ACTIONS = {"revoke": ("revocation", True), "suspend": ("suspension", True), "reinstate": ("suspension", False)}
+ACTIONS = {
+    "revoke": ("revocation", True),
+    "suspend": ("suspension", True),
+    "reinstate": ("suspension", False),
+}
 _SEAL_MAGIC = b"asylon-sealed/v1\x00"
 
 
@@ -129,7 +132,9 @@ class KeyVault:
         if self.path.exists():
             kek = self.path.read_bytes()
             if len(kek) != 32:
-                raise ConfigurationError(f"{self.path} is not a 32-byte key-encryption key; restore it from backup")
+                raise ConfigurationError(
+                    f"{self.path} is not a 32-byte key-encryption key; restore it from backup"
+                )
             return kek
         if not create:
             raise ConfigurationError(
@@ -170,7 +175,10 @@ def _signer(vault: KeyVault, head: LedgerHead) -> NoteSigner:
 def _create_head(session: Session, vault: KeyVault) -> LedgerHead:
     signer = generate_signer(LOG_ORIGIN)
     head = LedgerHead(
-        origin=LOG_ORIGIN, size=0, root=EMPTY_ROOT, sealed_signer=vault.seal(signer.to_skey().encode(), f"log:{LOG_ORIGIN}")
+        origin=LOG_ORIGIN,
+        size=0,
+        root=EMPTY_ROOT,
+        sealed_signer=vault.seal(signer.to_skey().encode(), f"log:{LOG_ORIGIN}"),
     )
     try:
         with session.begin_nested():
@@ -214,12 +222,16 @@ def latest_checkpoint(session: Session) -> str:
     return note
 
 
-def inclusion_proof(session: Session, *, vault: KeyVault, index: int, size: int | None = None) -> dict[str, Any]:
+def inclusion_proof(
+    session: Session, *, vault: KeyVault, index: int, size: int | None = None
+) -> dict[str, Any]:
     with ledger(session, vault, write=False) as log:
         return log.inclusion_proof(index, size).to_json()
 
 
-def consistency_proof(session: Session, *, vault: KeyVault, first: int, second: int | None = None) -> dict[str, Any]:
+def consistency_proof(
+    session: Session, *, vault: KeyVault, first: int, second: int | None = None
+) -> dict[str, Any]:
     with ledger(session, vault, write=False) as log:
         return log.consistency_proof(first, second).to_json()
 
@@ -236,8 +248,9 @@ def _ring_label(row: IssuerKeyringRow) -> str:
     return f"issuer:{row.issuer}"
 
 
-def _load_ring(session: Session, vault: KeyVault, organisation: Organisation, *, create: bool, at: dt.datetime
-               ) -> tuple[IssuerKeyringRow, IssuerKeyRing]:
+def _load_ring(
+    session: Session, vault: KeyVault, organisation: Organisation, *, create: bool, at: dt.datetime
+) -> tuple[IssuerKeyringRow, IssuerKeyRing]:
     row = session.scalars(
         select(IssuerKeyringRow).where(IssuerKeyringRow.organisation_id == organisation.id).with_for_update()
     ).first()
@@ -245,8 +258,13 @@ def _load_ring(session: Session, vault: KeyVault, organisation: Organisation, *,
         if not create:
             raise NotFound("issuer keys of organisation", organisation.slug)
         ring = IssuerKeyRing.create(issuer_id(organisation), organisation.name, at=at)
-        row = IssuerKeyringRow(organisation_id=organisation.id, issuer=ring.issuer, name=ring.name,
-                               public_keys=[], sealed_secrets=b"")
+        row = IssuerKeyringRow(
+            organisation_id=organisation.id,
+            issuer=ring.issuer,
+            name=ring.name,
+            public_keys=[],
+            sealed_secrets=b"",
+        )
         _store_ring(row, ring, vault)
         session.add(row)
         session.flush()
@@ -259,7 +277,9 @@ def _store_ring(row: IssuerKeyringRow, ring: IssuerKeyRing, vault: KeyVault) -> 
     row.sealed_secrets = vault.seal(ring.dumps().encode(), _ring_label(row))
 
 
-def rotate_issuer_key(session: Session, *, actor: Actor, vault: KeyVault, at: dt.datetime | None = None) -> dict[str, Any]:
+def rotate_issuer_key(
+    session: Session, *, actor: Actor, vault: KeyVault, at: dt.datetime | None = None
+) -> dict[str, Any]:
     """Start a new signing key for the actor's organisation; earlier credentials stay verifiable.
 
     The new key signs from ``at`` on; the trust bundle carries both, the old one with its ``validUntil``.
@@ -275,13 +295,19 @@ def rotate_issuer_key(session: Session, *, actor: Actor, vault: KeyVault, at: dt
     return key.to_json()
 
 
-def _registry(session: Session, ring: IssuerKeyRing, organisation_id: int) -> tuple[StatusRegistryRow, StatusRegistry]:
+def _registry(
+    session: Session, ring: IssuerKeyRing, organisation_id: int
+) -> tuple[StatusRegistryRow, StatusRegistry]:
     row = session.scalars(
-        select(StatusRegistryRow).where(StatusRegistryRow.organisation_id == organisation_id).with_for_update()
+        select(StatusRegistryRow)
+        .where(StatusRegistryRow.organisation_id == organisation_id)
+        .with_for_update()
     ).first()
     if row is None:
         registry = StatusRegistry(f"{ring.issuer}/status/1")
-        row = StatusRegistryRow(organisation_id=organisation_id, state=registry.to_json(), published=[], leaf_indexes={})
+        row = StatusRegistryRow(
+            organisation_id=organisation_id, state=registry.to_json(), published=[], leaf_indexes={}
+        )
         session.add(row)
         return row, registry
     registry = StatusRegistry.from_json(row.state)
@@ -289,8 +315,13 @@ def _registry(session: Session, ring: IssuerKeyRing, organisation_id: int) -> tu
     return row, registry
 
 
-def _publish(row: StatusRegistryRow, registry: StatusRegistry, ring: IssuerKeyRing, log: TransparencyLog,
-             at: dt.datetime) -> None:
+def _publish(
+    row: StatusRegistryRow,
+    registry: StatusRegistry,
+    ring: IssuerKeyRing,
+    log: TransparencyLog,
+    at: dt.datetime,
+) -> None:
     """Sign the lists as they are now and log their digests (each version of a list is a log leaf)."""
     row.published = registry.publish(ring, log, at=at, valid_for=STATUS_LIST_VALIDITY)
     row.leaf_indexes = dict(registry.leaf_indexes)
@@ -301,7 +332,8 @@ def _publish(row: StatusRegistryRow, registry: StatusRegistry, ring: IssuerKeyRi
 def status_lists(session: Session, *, organisation: str) -> list[dict[str, Any]]:
     """The latest signed status list credentials of an organisation (by slug): public, they hold only bits."""
     row = session.scalars(
-        select(StatusRegistryRow).join(Organisation, Organisation.id == StatusRegistryRow.organisation_id)
+        select(StatusRegistryRow)
+        .join(Organisation, Organisation.id == StatusRegistryRow.organisation_id)
         .where(Organisation.slug == organisation)
     ).first()
     if row is None or not row.published:
@@ -329,12 +361,17 @@ def _now() -> dt.datetime:
 
 def _holder(case: Case, person: PersonRow) -> Holder:
     if person.erased_at is not None:
-        raise RuleRefused("credential.erased-person", f"person {person.person_ref}'s personal data was erased")
+        raise RuleRefused(
+            "credential.erased-person", f"person {person.person_ref}'s personal data was erased"
+        )
     missing = [f for f in ("given_name", "family_name", "date_of_birth") if not getattr(person, f)]
     if missing:
         raise InvalidInput(
-            Problem(f"person {person.person_ref} has no {', '.join(missing)}", field="person_ref",
-                    fix="record them on the person before issuing a document")
+            Problem(
+                f"person {person.person_ref} has no {', '.join(missing)}",
+                field="person_ref",
+                fix="record them on the person before issuing a document",
+            )
         )
     dob = str(person.date_of_birth).lstrip("~")
     birth = dob if len(dob) == 10 else dob[:4]
@@ -353,7 +390,9 @@ def _holder(case: Case, person: PersonRow) -> Holder:
 def _decided_on(session: Session, case: Case, kinds: tuple[str, ...], to: str | frozenset[str]) -> dt.date:
     targets = {to} if isinstance(to, str) else set(to)
     for event in session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(kinds)).order_by(CaseEvent.id.desc())
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(kinds))
+        .order_by(CaseEvent.id.desc())
     ):
         if event.data.get("to") in targets:
             return event.at.date()
@@ -372,16 +411,28 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _unsigned(session: Session, case: Case, person: PersonRow, organisation: Organisation, ring: IssuerKeyRing,
-              request: CredentialRequest, at: dt.datetime) -> dict[str, Any]:
+def _unsigned(
+    session: Session,
+    case: Case,
+    person: PersonRow,
+    organisation: Organisation,
+    ring: IssuerKeyRing,
+    request: CredentialRequest,
+    at: dt.datetime,
+) -> dict[str, Any]:
     holder = _holder(case, person)
     if request.type == "refugee-status-attestation":
         if case.legal_status != "refugee":
-            raise RuleRefused("credential.refugee-status",
-                              f"a refugee status attestation needs legal status 'refugee'; the case is '{case.legal_status}'")
+            raise RuleRefused(
+                "credential.refugee-status",
+                f"a refugee status attestation needs legal status 'refugee'; the case is '{case.legal_status}'",
+            )
         return refugee_status_attestation(
-            holder, issuer=ring, country_of_asylum=case.country_of_asylum,
-            decision_date=_decided_on(session, case, ("status.changed",), "refugee"), valid_from=at,
+            holder,
+            issuer=ring,
+            country_of_asylum=case.country_of_asylum,
+            decision_date=_decided_on(session, case, ("status.changed",), "refugee"),
+            valid_from=at,
         )
     if request.type == "resettlement-decision":
         if case.pathway != "resettlement" or case.pathway_state not in RESETTLEMENT_ACCEPTED:
@@ -391,29 +442,53 @@ def _unsigned(session: Session, case: Case, person: PersonRow, organisation: Org
                 f"'{case.pathway}' in state '{case.pathway_state}'",
             )
         return resettlement_decision(
-            holder, issuer=ring, resettlement_country=str(case.pathway_destination), decision="accepted",
-            decision_date=_decided_on(session, case, ("pathway.moved",), "accepted"), valid_from=at,
-            programme=request.programme, household_size=len(case.persons),
+            holder,
+            issuer=ring,
+            resettlement_country=str(case.pathway_destination),
+            decision="accepted",
+            decision_date=_decided_on(session, case, ("pathway.moved",), "accepted"),
+            valid_from=at,
+            programme=request.programme,
+            household_size=len(case.persons),
         )
     if request.type == "travel-document":
         if case.legal_status != "refugee":
-            raise RuleRefused("credential.refugee-status",
-                              "a Convention travel document (Article 28) is issued to recognised refugees; "
-                              f"the case is '{case.legal_status}'")
+            raise RuleRefused(
+                "credential.refugee-status",
+                "a Convention travel document (Article 28) is issued to recognised refugees; "
+                f"the case is '{case.legal_status}'",
+            )
         if not 1 <= request.valid_years <= 10:
-            raise InvalidInput(Problem("must be 1 to 10 years", field="valid_years", value=str(request.valid_years)))
+            raise InvalidInput(
+                Problem("must be 1 to 10 years", field="valid_years", value=str(request.valid_years))
+            )
         today = at.date()
         return travel_document(
-            holder, issuer=ring, issuing_state=organisation.country or case.country_of_asylum,
-            document_number=_document_number(), date_of_issue=today,
-            date_of_expiry=_add_years(today, request.valid_years), valid_from=at,
+            holder,
+            issuer=ring,
+            issuing_state=organisation.country or case.country_of_asylum,
+            document_number=_document_number(),
+            date_of_issue=today,
+            date_of_expiry=_add_years(today, request.valid_years),
+            valid_from=at,
         )
-    raise InvalidInput(Problem("unknown credential type", field="type", value=request.type,
-                               fix=f"use one of: {', '.join(CREDENTIAL_TYPES)}"))
+    raise InvalidInput(
+        Problem(
+            "unknown credential type",
+            field="type",
+            value=request.type,
+            fix=f"use one of: {', '.join(CREDENTIAL_TYPES)}",
+        )
+    )
 
 
 def issue_credential(
-    session: Session, *, actor: Actor, vault: KeyVault, case_id: int, request: CredentialRequest,
+    session: Session,
+    *,
+    actor: Actor,
+    vault: KeyVault,
+    case_id: int,
+    request: CredentialRequest,
     at: dt.datetime | None = None,
 ) -> CredentialRow:
     """Issue a credential from a stored case: sign it with the organisation's key, log its salted commitment,
@@ -430,7 +505,9 @@ def issue_credential(
     if request.person_ref:
         person = find_person(case, request.person_ref)
     else:
-        person = next((p for p in case.persons if p.relationship_ == "principal"), None) or find_person(case, "P1")
+        person = next((p for p in case.persons if p.relationship_ == "principal"), None) or find_person(
+            case, "P1"
+        )
     # Lock order everywhere: log head, then key ring, then status registry — so writers never deadlock.
     with ledger(session, vault, write=True) as log:
         _, ring = _load_ring(session, vault, organisation, create=True, at=at)
@@ -443,28 +520,50 @@ def issue_credential(
             note = log.checkpoint()
             # Re-prove against the checkpoint that also covers the new status lists.
             assert envelope.proof is not None
-            envelope = Envelope(envelope.credential, envelope.salt, log.inclusion_proof(envelope.proof.index), note)
+            envelope = Envelope(
+                envelope.credential, envelope.salt, log.inclusion_proof(envelope.proof.index), note
+            )
     assert envelope.proof is not None
     credential = envelope.credential
     until = credential.get("validUntil")
     row = CredentialRow(
-        credential_id=str(credential["id"]), organisation_id=organisation.id, case_id=case.id,
-        person_ref=person.person_ref, type=request.type, status="active", leaf_index=envelope.proof.index,
-        envelope=envelope.to_json(), issued_by_user_id=actor.user_id, issued_at=at,
-        valid_until=dt.datetime.fromisoformat(until.replace("Z", "+00:00")) if isinstance(until, str) else None,
+        credential_id=str(credential["id"]),
+        organisation_id=organisation.id,
+        case_id=case.id,
+        person_ref=person.person_ref,
+        type=request.type,
+        status="active",
+        leaf_index=envelope.proof.index,
+        envelope=envelope.to_json(),
+        issued_by_user_id=actor.user_id,
+        issued_at=at,
+        valid_until=dt.datetime.fromisoformat(until.replace("Z", "+00:00"))
+        if isinstance(until, str)
+        else None,
     )
     session.add(row)
-    record_event(session, actor, case, "credential.issued",
-                 {"credential_id": row.credential_id, "type": request.type, "person_ref": person.person_ref,
-                  "leaf_index": row.leaf_index})
+    record_event(
+        session,
+        actor,
+        case,
+        "credential.issued",
+        {
+            "credential_id": row.credential_id,
+            "type": request.type,
+            "person_ref": person.person_ref,
+            "leaf_index": row.leaf_index,
+        },
+    )
     session.flush()
     return row
 
 
 def _own_credential(session: Session, actor: Actor, credential_id: str) -> CredentialRow:
     row = session.scalars(
-        select(CredentialRow).where(CredentialRow.credential_id == credential_id,
-                                    CredentialRow.organisation_id == actor.organisation_id)
+        select(CredentialRow).where(
+            CredentialRow.credential_id == credential_id,
+            CredentialRow.organisation_id == actor.organisation_id,
+        )
     ).first()
     if row is None:
         raise NotFound("credential", credential_id)
@@ -483,8 +582,9 @@ def credential_pdf_bytes(session: Session, *, actor: Actor, credential_id: str) 
     return credential_pdf(Envelope.from_json(_own_credential(session, actor, credential_id).envelope))
 
 
-def list_credentials(session: Session, *, actor: Actor, case_id: int | None = None, limit: int = 50,
-                     offset: int = 0) -> tuple[list[CredentialRow], int]:
+def list_credentials(
+    session: Session, *, actor: Actor, case_id: int | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[CredentialRow], int]:
     """Credentials this organisation issued, newest first (of one case, if given and visible)."""
     actor.require(Role.VIEWER, "listing credentials")
     query = select(CredentialRow).where(CredentialRow.organisation_id == actor.organisation_id)
@@ -497,18 +597,28 @@ def list_credentials(session: Session, *, actor: Actor, case_id: int | None = No
 
 
 def set_credential_status(
-    session: Session, *, actor: Actor, vault: KeyVault, credential_id: str, action: str, reason: str = "",
+    session: Session,
+    *,
+    actor: Actor,
+    vault: KeyVault,
+    credential_id: str,
+    action: str,
+    reason: str = "",
     at: dt.datetime | None = None,
 ) -> CredentialRow:
     """Revoke (final), suspend or reinstate a credential: flip its bit, sign and log the new status lists,
     record the change on the case."""
     if action not in ACTIONS:
-        raise InvalidInput(Problem("unknown action", field="action", value=action, fix="use revoke, suspend or reinstate"))
+        raise InvalidInput(
+            Problem("unknown action", field="action", value=action, fix="use revoke, suspend or reinstate")
+        )
     actor.require(Role.ADMIN if action == "revoke" else Role.CASEWORKER, f"{action} a credential")
     row = _own_credential(session, actor, credential_id)
     case = load_case(session, actor, row.case_id, for_change=True)
     if row.status == "revoked":
-        raise RuleRefused("credential.revoked", "the credential is revoked; a revocation is final — issue a new one")
+        raise RuleRefused(
+            "credential.revoked", "the credential is revoked; a revocation is final — issue a new one"
+        )
     at = at or _now()
     purpose, value = ACTIONS[action]
     organisation = session.get(Organisation, actor.organisation_id)
@@ -521,8 +631,14 @@ def set_credential_status(
         log.checkpoint()
     row.status = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}[action]
     row.status_changed_at = at
-    record_event(session, actor, case, f"credential.{row.status if action != 'reinstate' else 'reinstated'}",
-                 {"credential_id": row.credential_id, "type": row.type, "person_ref": row.person_ref}, reason)
+    record_event(
+        session,
+        actor,
+        case,
+        f"credential.{row.status if action != 'reinstate' else 'reinstated'}",
+        {"credential_id": row.credential_id, "type": row.type, "person_ref": row.person_ref},
+        reason,
+    )
     return row
 
 
@@ -536,8 +652,9 @@ def _trusted_issuers(session: Session) -> list[TrustedIssuer]:
     ]
 
 
-def export_trust_bundle(session: Session, *, vault: KeyVault, refresh: bool = False,
-                        at: dt.datetime | None = None) -> TrustBundle:
+def export_trust_bundle(
+    session: Session, *, vault: KeyVault, refresh: bool = False, at: dt.datetime | None = None
+) -> TrustBundle:
     """Everything an offline verifier needs: every issuer's public keys, the log key, each organisation's latest
     status lists with proofs that those versions are in the log.
 
@@ -548,7 +665,9 @@ def export_trust_bundle(session: Session, *, vault: KeyVault, refresh: bool = Fa
     if refresh:
         with ledger(session, vault, write=True) as log:
             stale = False
-            for reg_row in session.scalars(select(StatusRegistryRow).order_by(StatusRegistryRow.id).with_for_update()):
+            for reg_row in session.scalars(
+                select(StatusRegistryRow).order_by(StatusRegistryRow.id).with_for_update()
+            ):
                 if reg_row.published_at is None or at - reg_row.published_at >= STATUS_LIST_REFRESH:
                     organisation = session.get(Organisation, reg_row.organisation_id)
                     assert organisation is not None
@@ -568,16 +687,23 @@ def export_trust_bundle(session: Session, *, vault: KeyVault, refresh: bool = Fa
                 size = int(note.split("\n", 2)[1])
                 for list_id, index in reg_row.leaf_indexes.items():
                     if int(index) < size:
-                        proofs[list_id] = {"inclusionProof": log.inclusion_proof(int(index), size).to_json(),
-                                           "checkpoint": note}
+                        proofs[list_id] = {
+                            "inclusionProof": log.inclusion_proof(int(index), size).to_json(),
+                            "checkpoint": note,
+                        }
         assert log.signer is not None
         return TrustBundle.build(
-            issuers=_trusted_issuers(session), log_key=log.signer.verifier, status_lists=lists,
-            generated=at, status_list_proofs=proofs,
+            issuers=_trusted_issuers(session),
+            log_key=log.signer.verifier,
+            status_lists=lists,
+            generated=at,
+            status_list_proofs=proofs,
         )
 
 
-def verify_upload(session: Session, *, vault: KeyVault, data: Any, at: dt.datetime | None = None) -> VerificationReport:
+def verify_upload(
+    session: Session, *, vault: KeyVault, data: Any, at: dt.datetime | None = None
+) -> VerificationReport:
     """Verify an uploaded envelope (or bare credential) against the platform's current trust bundle."""
     return verify_envelope(Envelope.from_json(data), export_trust_bundle(session, vault=vault), now=at)
 

@@ -31,7 +31,9 @@ class CredentialCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["refugee-status-attestation", "resettlement-decision", "travel-document"]
-    person_ref: str | None = Field(None, max_length=32, description="Whose credential; default the principal applicant.")
+    person_ref: str | None = Field(
+        None, max_length=32, description="Whose credential; default the principal applicant."
+    )
     valid_years: int = Field(2, ge=1, le=10, description="Travel documents: years until expiry.")
     programme: str = Field("", max_length=200, description="Resettlement decisions: the programme, if any.")
 
@@ -49,9 +51,17 @@ class CredentialPublic(BaseModel):
 
     @classmethod
     def of(cls, row: CredentialRow) -> CredentialPublic:
-        return cls(credential_id=row.credential_id, case_id=row.case_id, person_ref=row.person_ref, type=row.type,
-                   status=row.status, leaf_index=row.leaf_index, issued_at=row.issued_at,
-                   valid_until=row.valid_until, status_changed_at=row.status_changed_at)
+        return cls(
+            credential_id=row.credential_id,
+            case_id=row.case_id,
+            person_ref=row.person_ref,
+            type=row.type,
+            status=row.status,
+            leaf_index=row.leaf_index,
+            issued_at=row.issued_at,
+            valid_until=row.valid_until,
+            status_changed_at=row.status_changed_at,
+        )
 
 
 class IssuedCredential(CredentialPublic):
@@ -79,7 +89,10 @@ def issue_credential(
 ) -> IssuedCredential:
     """Issue a credential from the case (refugee status attestation, resettlement decision, travel document)."""
     row = documents.issue_credential(
-        session, actor=actor, vault=_vault(request), case_id=case_id,
+        session,
+        actor=actor,
+        vault=_vault(request),
+        case_id=case_id,
         request=CredentialRequest(data.type, data.person_ref, data.valid_years, data.programme),
     )
     session.commit()
@@ -94,11 +107,16 @@ def case_credentials(case_id: RecordId, session: ReadSession, actor: CurrentActo
 
 @router.get("/credentials")
 def list_credentials(
-    session: ReadSession, actor: CurrentActor, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
+    session: ReadSession,
+    actor: CurrentActor,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
 ) -> CredentialPage:
     """Credentials your organisation issued, newest first."""
     rows, total = documents.list_credentials(session, actor=actor, limit=limit, offset=offset)
-    return CredentialPage(items=[CredentialPublic.of(r) for r in rows], total=total, limit=limit, offset=offset)
+    return CredentialPage(
+        items=[CredentialPublic.of(r) for r in rows], total=total, limit=limit, offset=offset
+    )
 
 
 @router.get("/credentials/envelope")
@@ -109,9 +127,12 @@ def credential_envelope(
     return documents.credential_envelope(session, actor=actor, credential_id=credential_id)
 
 
-@router.get("/credentials/pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}})
-def credential_pdf(session: ReadSession, actor: CurrentActor, credential_id: str = Query(max_length=100)) -> Response:
+@router.get(
+    "/credentials/pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}}
+)
+def credential_pdf(
+    session: ReadSession, actor: CurrentActor, credential_id: str = Query(max_length=100)
+) -> Response:
     """The credential printed as a PDF, with a QR code carrying what offline verification needs."""
     pdf = documents.credential_pdf_bytes(session, actor=actor, credential_id=credential_id)
     return Response(pdf, media_type="application/pdf")
@@ -123,7 +144,11 @@ def change_credential_status(
 ) -> CredentialPublic:
     """Revoke (final), suspend or reinstate a credential; the new status lists are signed and logged."""
     row = documents.set_credential_status(
-        session, actor=actor, vault=_vault(request), credential_id=data.credential_id, action=data.action,
+        session,
+        actor=actor,
+        vault=_vault(request),
+        credential_id=data.credential_id,
+        action=data.action,
         reason=data.reason,
     )
     session.commit()
@@ -131,7 +156,9 @@ def change_credential_status(
 
 
 @router.post("/credentials/verifications")
-def verify_credential(data: dict[str, Any], request: Request, session: ReadSession, actor: CurrentActor) -> dict[str, Any]:
+def verify_credential(
+    data: dict[str, Any], request: Request, session: ReadSession, actor: CurrentActor
+) -> dict[str, Any]:
     """Verify an uploaded envelope (or bare credential) against the platform's trust bundle; every check named."""
     return documents.verify_upload(session, vault=_vault(request), data=data).to_json()
 
@@ -152,7 +179,10 @@ def checkpoint(session: ReadSession, actor: CurrentActor) -> PlainTextResponse:
 
 @router.get("/ledger/inclusion")
 def inclusion(
-    request: Request, session: ReadSession, actor: CurrentActor, index: int = Query(ge=0, le=2**62),
+    request: Request,
+    session: ReadSession,
+    actor: CurrentActor,
+    index: int = Query(ge=0, le=2**62),
     size: int | None = Query(None, ge=1, le=2**62),
 ) -> dict[str, Any]:
     """RFC 9162 inclusion proof of leaf ``index`` (against ``size``, default the current tree)."""
@@ -161,7 +191,10 @@ def inclusion(
 
 @router.get("/ledger/consistency")
 def consistency(
-    request: Request, session: ReadSession, actor: CurrentActor, first: int = Query(ge=0, le=2**62),
+    request: Request,
+    session: ReadSession,
+    actor: CurrentActor,
+    first: int = Query(ge=0, le=2**62),
     second: int | None = Query(None, ge=0, le=2**62),
 ) -> dict[str, Any]:
     """RFC 9162 consistency proof from tree size ``first`` to ``second`` (default the current tree)."""
