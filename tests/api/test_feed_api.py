@@ -255,3 +255,25 @@ def _wait(condition: Any, timeout: float = 60.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting")
         time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_sse_after_suspension_shows_nothing_even_to_a_new_subscriber(settings, engine, orgs: TwoOrgs) -> None:  # type: ignore[no-untyped-def]
+    b_headers = orgs.b_admin.headers | {"X-Asylon-Purpose": PURPOSE}
+    with serve(create_app(settings, engine=engine)) as url, httpx.Client(base_url=url) as client:
+        agreement_id = share(client, orgs, ["case.legal_status"])
+        early = SSEReader(f"{url}{API}/feed/events", b_headers)
+        for i in range(3):
+            client.post(f"{API}/cases", json=case_payload(f"S-{i}"), headers=orgs.a_caseworker.headers)
+        assert len(early.wait_for(3)) == 3  # rendered for B while the agreement held
+        assert client.post(f"{API}/agreements/actions", headers=orgs.a_admin.headers,
+                           json={"agreement_id": agreement_id, "action": "suspend"}).status_code == 200
+        late = SSEReader(f"{url}{API}/feed/events", b_headers | {"Last-Event-ID": "0"})
+        client.post(f"{API}/cases", json=case_payload("S-3"), headers=orgs.a_caseworker.headers)
+        client.post(f"{API}/cases", json=case_payload("B-1"), headers=orgs.b_caseworker.headers)
+        assert [e[2]["organisation"] for e in late.wait_for(1)] == ["state-b"]  # its own case only
+        time.sleep(0.5)
+        assert [e[2]["organisation"] for e in early.events] == ["agency-a"] * 3 + ["state-b"]
+        assert [e[2]["organisation"] for e in late.events] == ["state-b"]
+        early.close()
+        late.close()

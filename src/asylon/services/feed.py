@@ -151,6 +151,14 @@ class _Group:
     members: int = 0
 
 
+@dataclass
+class _Follower:
+    """One subscriber's own state: its reader (for gaps) and whether it has reached the shared window."""
+
+    reader: OutboxReader = field(default_factory=OutboxReader)
+    live: bool = False
+
+
 class FeedHub:
     """Fans the outbox out to server-sent-event subscribers of one process.
 
@@ -215,10 +223,13 @@ class FeedHub:
                 out.append((event_id, public, taken))
             return (events[-1].id if events else after), out
 
-    async def _next(self, group: _Group, cursor: int, own_reader: OutboxReader) -> tuple[
+    async def _next(self, group: _Group, cursor: int, follower: _Follower) -> tuple[
             int, list[tuple[FeedEventPublic | None, list[dict[str, Any]]]]]:
         async with group.lock:
-            if group.start <= cursor <= group.upto:
+            # Only a follower that has caught up takes shared renders: every render it is then given was
+            # made after it caught up, so nothing rendered before a suspension or a withdrawal reaches
+            # a subscriber that connects afterwards.
+            if follower.live and group.start <= cursor <= group.upto:
                 if group.upto < self._head:
                     upto, fresh = await asyncio.to_thread(self._render_range, group, group.upto, group.reader)
                     for event_id, public, rows in fresh:
@@ -230,12 +241,17 @@ class FeedHub:
                         group.start = min(group.results) - 1
                 ids = sorted(i for i in group.results if i > cursor)
                 return group.upto, [group.results[i] for i in ids]
-        # Behind the shared window (a client resuming from an old cursor): catch up on its own.
-        upto, fresh = await asyncio.to_thread(self._render_range, group, cursor, own_reader)
-        if group.start < 0:
-            async with group.lock:
-                if group.start < 0:
-                    group.start = group.upto = upto
+        # A new or resuming subscriber renders on its own until it reaches the shared window.
+        upto, fresh = await asyncio.to_thread(self._render_range, group, cursor, follower.reader)
+        async with group.lock:
+            if group.start < 0:
+                group.start = group.upto = cursor
+            if group.start <= cursor <= group.upto < upto:  # contiguous with the window: extend it
+                for event_id, public, rows in fresh:
+                    group.results[event_id] = (public, rows)
+                group.upto = upto
+            if group.start <= upto <= group.upto:
+                follower.live = True
         return upto, [(public, rows) for _, public, rows in fresh]
 
     def _beyond(self, cursor: int) -> bool:
@@ -249,11 +265,11 @@ class FeedHub:
         group = self._groups.setdefault(key, _Group(actor, purpose))
         group.members += 1
         cursor = after
-        reader = OutboxReader()
+        follower = _Follower()
         try:
             yield ": connected\n\n"
             while True:
-                upto, batch = await self._next(group, cursor, reader)
+                upto, batch = await self._next(group, cursor, follower)
                 for public, rows in batch:
                     if public is not None:
                         yield sse(public)
