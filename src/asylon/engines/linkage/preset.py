@@ -229,6 +229,10 @@ def registration(
                         "sql_condition": 'array_contains("household_keys_l", "given_first_r") '
                         'OR array_contains("household_keys_r", "given_first_l")',
                         "label_for_charts": "the other is named like another member of this household",
+                        # Fixed, not trained: one person is almost never named like a co-member of their
+                        # own household, and EM (which sees siblings in one training block) would blur it.
+                        "m_probability": 0.002,
+                        "fix_m_probability": True,
                     },
                     cll.ArrayIntersectLevel("household_keys", 2).configure(
                         label_for_charts="2+ household members' names shared"
