@@ -192,3 +192,44 @@ def test_another_organisation_cannot_issue_fetch_or_revoke(api: Any, orgs: TwoOr
     assert mine["total"] == 1 and mine["items"][0]["status"] == "active"
     pdf = api.get("/api/v1/credentials/pdf", params=cid, headers=orgs.a_viewer.headers)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_the_log_is_public_as_tiles_and_proofs_from_them_match_the_checkpoint(
+    api: Any, orgs: TwoOrgs
+) -> None:
+    from asylon.engines.ledger import TiledTree, verify_checkpoint
+    from asylon.engines.ledger.note import NoteVerifier
+
+    case_id = _refugee_case(api, orgs)
+    for _ in range(3):
+        api.post(
+            f"/api/v1/cases/{case_id}/credentials",
+            json={"type": "refugee-status-attestation"},
+            headers=orgs.a_caseworker.headers,
+        )
+    assert api.post("/api/v1/ledger/anchors", headers=orgs.a_viewer.headers).status_code == 403
+    anchored = api.post("/api/v1/ledger/anchors", headers=orgs.a_admin.headers).json()
+    assert anchored["events"] >= 5 and anchored["batches"] == 1
+
+    note = api.get("/api/v1/ledger/tlog/checkpoint").text  # no token
+    bundle = api.get("/api/v1/ledger/trust-bundle", headers=orgs.b_admin.headers).json()
+    checkpoint = verify_checkpoint(note, NoteVerifier.from_vkey(bundle["log"]["key"])).checkpoint
+
+    def fetch(path: str) -> bytes:
+        answer = api.get(f"/api/v1/ledger/tlog/{path}")
+        assert answer.status_code == 200, (path, answer.text)
+        return answer.content
+
+    tree = TiledTree(checkpoint.size, fetch)
+    assert tree.root() == checkpoint.root
+    for index in range(checkpoint.size):
+        proof = api.get(
+            "/api/v1/ledger/inclusion",
+            params={"index": index, "size": checkpoint.size},
+            headers=orgs.b_admin.headers,
+        ).json()
+        assert proof == tree.inclusion_proof(index).to_json()
+    entries = fetch(f"tile/entries/000.p/{checkpoint.size}")
+    assert b"asylon/event-batch/v1" in entries and b"Haddad" not in entries
+    assert api.get("/api/v1/ledger/tlog/tile/0/x000/001").status_code == 404  # not a canonical path
+    assert api.get("/api/v1/ledger/tlog/tile/0/001").status_code == 404  # beyond the log

@@ -67,6 +67,7 @@ from asylon.engines.ledger import (
     issue_batch,
     refugee_status_attestation,
     resettlement_decision,
+    tiles,
     travel_document,
     verify_envelope,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "rotate_issuer_key",
     "set_credential_status",
     "status_lists",
+    "tile",
     "verify_upload",
 ]
 
@@ -234,6 +236,45 @@ def consistency_proof(
 ) -> dict[str, Any]:
     with ledger(session, vault, write=False) as log:
         return log.consistency_proof(first, second).to_json()
+
+
+def tile(session: Session, *, vault: KeyVault, path: str) -> bytes:
+    """A C2SP tlog-tiles resource (``tile/<L>/<N>[.p/<W>]`` or ``tile/entries/<N>[.p/<W>]``) of the log.
+
+    >>> # tile(session, vault=vault, path="tile/0/000.p/5")  -> 5 × 32 bytes of leaf hashes
+    """
+    level, index, width = _parse_tile(path)
+    with ledger(session, vault, write=False) as log:
+        try:
+            if level is None:
+                return tiles.entry_bundle(log, index, width)
+            return tiles.tile_data(log, level, index, width)
+        except InvalidInput:
+            raise NotFound("tile", path) from None  # not (yet) in the log: what tile clients expect
+
+
+def _parse_tile(path: str) -> tuple[int | None, int, int]:
+    parts = path.strip("/").split("/")
+    try:
+        if parts[0] != "tile" or len(parts) < 3:
+            raise ValueError(path)
+        parts = parts[1:]
+        width = tiles.TILE_WIDTH
+        if parts[-2].endswith(".p"):
+            width = int(parts[-1])
+            parts = [*parts[:-2], parts[-2][:-2]]
+        level = None if parts[0] == "entries" else int(parts[0])
+        index = int("".join(g.removeprefix("x") for g in parts[1:]))
+        if level is not None and not 0 <= level < 8:
+            raise ValueError(path)
+    except (ValueError, IndexError):
+        raise NotFound("tile", path) from None
+    canonical_path = (
+        tiles.entries_path(index, width) if level is None else tiles.tile_path(level, index, width)
+    )
+    if canonical_path != path.strip("/") or not 1 <= width <= tiles.TILE_WIDTH:
+        raise NotFound("tile", path)
+    return level, index, width
 
 
 # --- issuer keys and status lists ----------------------------------------------------------------------------

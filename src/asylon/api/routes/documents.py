@@ -4,6 +4,10 @@ Credentials are issued from a case (``POST /cases/{case_id}/credentials``) and a
 organisation: another organisation gets 404 for its envelopes, PDFs and status changes. The log (checkpoint,
 inclusion and consistency proofs), status lists and the trust bundle carry no personal data and are readable with
 any organisation's token.
+
+The log is also served *without* a token, as C2SP tlog-tiles under ``/api/v1/ledger/tlog/`` (``checkpoint``,
+``tile/<L>/<N>[.p/<W>]``, ``tile/entries/<N>[.p/<W>]``), so anyone can monitor or witness it. Those paths are
+public on purpose and left out of the OpenAPI document, whose routes all take a token.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from asylon.api.deps import CurrentActor, ReadSession, RecordId, WriteSession
 from asylon.db.models import CredentialRow
-from asylon.services import documents
+from asylon.domain.organisations import Role
+from asylon.services import anchoring, documents
 from asylon.services.documents import CredentialRequest, KeyVault
 
 router = APIRouter(tags=["documents"])
@@ -216,3 +221,30 @@ def trust_bundle(request: Request, session: WriteSession, actor: CurrentActor) -
     bundle = documents.export_trust_bundle(session, vault=_vault(request), refresh=True)
     session.commit()
     return bundle.to_json()
+
+
+@router.post("/ledger/anchors")
+def anchor_events(request: Request, session: WriteSession, actor: CurrentActor) -> dict[str, Any]:
+    """Commit every case event not yet anchored to the log (admins; the answer holds counts only)."""
+    actor.require(Role.ADMIN, "anchoring the case history")
+    result = anchoring.anchor_pending_events(session, vault=_vault(request))
+    session.commit()
+    return {
+        "events": result.events,
+        "batches": result.batches,
+        "leaves": [result.leaves.start, result.leaves.stop],
+    }
+
+
+@router.get("/ledger/tlog/checkpoint", include_in_schema=False)
+def public_checkpoint(session: ReadSession) -> PlainTextResponse:
+    return PlainTextResponse(documents.latest_checkpoint(session))
+
+
+@router.get("/ledger/tlog/{path:path}", include_in_schema=False)
+def public_tile(path: str, request: Request, session: ReadSession) -> Response:
+    data = documents.tile(session, vault=_vault(request), path=path)
+    # Full tiles never change; partial ones are replaced as the log grows.
+    immutable = ".p/" not in path
+    headers = {"Cache-Control": "public, max-age=31536000, immutable" if immutable else "no-cache"}
+    return Response(data, media_type="application/octet-stream", headers=headers)
