@@ -76,7 +76,7 @@ def test_every_route_hides_another_organisations_cases(api, orgs: TwoOrgs) -> No
 
     routes = _routes(api)
     assert len(routes) >= 15
-    values = {"case_id": str(case_id), "person_ref": "P1", "token_id": "1"}
+    values = {"case_id": str(case_id), "person_ref": "P1", "token_id": "1", "iso3": "DEU"}
     for method, template, operation in routes:
         path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
         kwargs: dict[str, Any] = {}
@@ -105,7 +105,7 @@ def test_no_token_no_data(api, orgs: TwoOrgs) -> None:  # type: ignore[no-untype
     for method, template, _ in _routes(api):
         if template == "/api/v1/health":
             continue
-        path = template.replace("{case_id}", "1").replace("{person_ref}", "P1").replace("{token_id}", "1")
+        path = re.sub(r"\{(\w+)\}", lambda m: {"person_ref": "P1", "iso3": "DEU"}.get(m.group(1), "1"), template)
         response = api.request(method.upper(), path)
         assert response.status_code == 401, f"{method.upper()} {path} answered {response.status_code}"
         assert response.headers["content-type"] == "application/problem+json"

@@ -11,6 +11,7 @@ from asylon.api.routes import (
     accounts,
     agreements,
     cases,
+    countries,
     documents,
     fairshare,
     feed,
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine or engine_for(settings.database_url)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, accounts, cases, interchange, pledges, fairshare, agreements, feed, threads, documents):
+    for module in (health, accounts, cases, countries, interchange, pledges, fairshare, agreements, feed, threads, documents):
         api.include_router(module.router)
     app.include_router(api)
     problems.install(app)
