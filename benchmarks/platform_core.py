@@ -24,14 +24,14 @@ import time
 from pathlib import Path
 
 from sqlalchemy import text
+from tests.support.files import demo_rows, to_csv
+from tests.support.world import make_two_orgs
 
 from asylon.db.engine import make_engine, transaction
 from asylon.db.migrate import upgrade
 from asylon.services import accounts
 from asylon.services.demo import seed_demo
 from asylon.services.imports import import_cases
-from tests.support.files import demo_rows, to_csv
-from tests.support.world import make_two_orgs
 
 PG_URL = os.environ.get("ASYLON_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

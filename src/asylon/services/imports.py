@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from asylon.config import get_settings
@@ -152,6 +152,12 @@ def apply_drafts(
     return report
 
 
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 def _insert(session: Session, actor: Actor, drafts: list[CaseCreate], situations: dict[str, int], filename: str) -> None:
     """Insert new cases with their persons, needs and registration events as bulk statements.
 
@@ -168,7 +174,7 @@ def _insert(session: Session, actor: Actor, drafts: list[CaseCreate], situations
                           situation_id=situations.get(draft.situation or ""))
         case_rows.append(row | {"id": case_id, "version": 1, "created_at": now, "updated_at": now})
     # Core statements on the tables (not ORM bulk inserts): plain executemany, nothing tracked.
-    session.execute(insert(Case.__table__), case_rows)
+    session.execute(insert(_table(Case)), case_rows)
     person_ids = allocate_ids(session, Person, sum(len(d.persons) for d in drafts))
     person_rows: list[dict[str, Any]] = []
     need_rows: list[dict[str, Any]] = []
@@ -181,16 +187,16 @@ def _insert(session: Session, actor: Actor, drafts: list[CaseCreate], situations
             person_rows.append(values | {"id": person_id, "case_id": case_id})
             need_rows.extend({"person_id": person_id, "case_id": case_id, "code": code}
                              for code in sorted({str(n) for n in person.needs}))
-    session.execute(insert(Person.__table__), person_rows)
+    session.execute(insert(_table(Person)), person_rows)
     if need_rows:
-        session.execute(insert(PersonNeed.__table__), need_rows)
+        session.execute(insert(_table(PersonNeed)), need_rows)
     event_rows = [
         {"case_id": case_id, "organisation_id": actor.organisation_id, "actor_user_id": actor.user_id, "at": now,
          "kind": "case.registered", "reason": "",
          "data": {"source": "import", "file": filename, "case": _draft_snapshot(draft)}}
         for case_id, draft in zip(case_ids, drafts, strict=True)
     ]
-    session.execute(insert(CaseEvent.__table__), event_rows)
+    session.execute(insert(_table(CaseEvent)), event_rows)
 
 
 def _check_duplicates(parsed: list[ParsedCase], problems: list[Problem]) -> None:
