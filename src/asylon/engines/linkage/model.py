@@ -28,6 +28,8 @@ class LinkageOptions:
     ``keep_from`` up are written out for review. ``u_max_pairs`` bounds the random sample u is estimated
     from; ``seed`` makes training reproducible. ``min_m`` floors every m probability after training, so a
     level EM never saw (a sex code typed wrong) costs a bounded weight rather than vetoing the pair.
+    ``memory_limit`` caps DuckDB (it spills to disk beyond it); ``predict_chunks`` splits scoring into
+    chunks × chunks parts (default: more chunks for larger registers).
     """
 
     threshold: float = 0.95
@@ -36,6 +38,8 @@ class LinkageOptions:
     em_max_pairs: float | None = 2e6
     seed: int = 1
     min_m: float = 0.002
+    memory_limit: str | None = "6GB"
+    predict_chunks: int | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 < self.keep_from <= self.threshold < 1.0:

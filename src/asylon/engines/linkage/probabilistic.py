@@ -85,12 +85,18 @@ def link(
     return run_preset(registration("link_only", scale=scale), tables, options=options, progress=progress)
 
 
-def _db_api() -> Any:
+def _db_api(memory_limit: str | None) -> Any:
     try:
+        import duckdb
         from splink import DuckDBAPI
     except ImportError as exc:  # pragma: no cover - duckdb is a dependency
         raise ConfigurationError("the DuckDB backend needs the 'duckdb' package; pip install duckdb") from exc
-    return DuckDBAPI()
+    connection = duckdb.connect(":memory:")
+    if memory_limit:
+        # DuckDB spills to disk beyond this rather than growing without bound
+        connection.execute(f"SET memory_limit = '{memory_limit}'")
+    connection.execute("SET preserve_insertion_order = false")
+    return DuckDBAPI(connection=connection)
 
 
 def run_preset(
@@ -110,7 +116,7 @@ def run_preset(
     say = progress or (lambda _msg: None)
     logging.getLogger("splink").setLevel(logging.ERROR)
     _check_trainable(preset, tables)
-    db = _db_api()
+    db = _db_api(opts.memory_limit)
     sdfs = [db.register(t, table_name=f"input_{k}") for k, t in enumerate(tables)]
     linker = Linker(sdfs if len(sdfs) > 1 else sdfs[0], preset.settings, log_level=None)
     notes: list[str] = []
@@ -149,7 +155,15 @@ def run_preset(
     # The floored model is reloaded so prediction uses it; the same registered tables are reused.
     linker = Linker(sdfs if len(sdfs) > 1 else sdfs[0], model, log_level=None)
     say("scoring candidate pairs")
-    predictions = linker.inference.predict(threshold_match_probability=opts.keep_from).as_pandas_dataframe()  # type: ignore[no-untyped-call]
+    records = sum(len(t) for t in tables)
+    chunks = opts.predict_chunks or max(1, min(8, records // 250_000 + 1))
+    # Scoring in chunks bounds memory: each chunk pairs a slice of the left records with a slice of the right.
+    scored = linker.inference.predict(
+        threshold_match_probability=opts.keep_from,
+        num_chunks_left=chunks if chunks > 1 else None,
+        num_chunks_right=chunks if chunks > 1 else None,
+    )
+    predictions = _select_output(linker, scored)
     pairs, comparisons = _pairs_frame(
         predictions, model, default_source=str(tables[0]["source_dataset"].iat[0])
     )
@@ -174,6 +188,24 @@ def run_preset(
         notes=tuple(notes),
         values={k: v for k, v in _VALUES.items() if v[0] in pairs.columns},
     )
+
+
+def _select_output(linker: Any, scored: Any) -> pd.DataFrame:
+    """Fetch only the columns the result uses: Splink's full output is several times wider."""
+    columns = [c.unquote().name for c in scored.columns]
+    wanted = {
+        "unique_id_l",
+        "unique_id_r",
+        "source_dataset_l",
+        "source_dataset_r",
+        "match_weight",
+        "match_probability",
+    }
+    wanted |= {c for pair in _VALUES.values() for c in pair}
+    keep = [c for c in columns if c in wanted or c.startswith(("gamma_", "mw_"))]
+    sql = "SELECT " + ", ".join(f'"{c}"' for c in keep) + f" FROM {scored.physical_name}"
+    frame: pd.DataFrame = linker.misc.query_sql(sql, output_type="pandas")
+    return frame
 
 
 def _floor_m(model: dict[str, Any], floor: float) -> dict[str, Any]:
