@@ -82,6 +82,10 @@ def ours_preset(link_type: str) -> Preset:
             block_on("postcode", "substr(given_key, 1, 1)"),
             block_on("family_key", "street_number"),
             block_on("given_key", "postcode"),
+            block_on("street_number", "dob_year"),
+            block_on("given_key", "suburb"),
+            block_on("family_key", "suburb"),
+            block_on("given_key", "street_number"),
         ],
     )
 
