@@ -57,6 +57,11 @@ def test_active_only_once_every_party_approved_then_suspend_resume_terminate(eng
     assert act(engine, orgs.a_admin, agreement_id, "terminate") == "terminated"
     with pytest.raises(TransitionRefused, match="final"):
         act(engine, orgs.a_admin, agreement_id, "resume")
+    with transaction(engine) as session:
+        history = agreements.to_public(agreements.load_agreement(session, orgs.b_admin.actor, agreement_id)).history
+    assert [(e.organisation, e.kind) for e in history] == [
+        ("agency-a", "drafted"), ("agency-a", "approved"), ("state-b", "approved"), ("state-b", "activated"),
+        ("state-b", "suspended"), ("agency-a", "resumed"), ("agency-a", "terminated")]
 
 
 @pytest.mark.parametrize(("member", "error"), [("a_caseworker", PermissionDenied), ("a_viewer", PermissionDenied)])

@@ -105,6 +105,13 @@ class PartyPublic(BaseModel):
     approved_at: dt.datetime | None
 
 
+class AgreementEventPublic(BaseModel):
+    at: dt.datetime
+    organisation: str
+    kind: str
+    reason: str
+
+
 class AgreementPublic(BaseModel):
     id: int
     title: str
@@ -120,6 +127,7 @@ class AgreementPublic(BaseModel):
     status: AgreementStatus
     status_reason: str
     parties: list[PartyPublic]
+    history: list[AgreementEventPublic] = Field(default_factory=list)
 
 
 class ConsentCreate(BaseModel):

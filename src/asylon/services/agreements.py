@@ -15,13 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from asylon.db.base import utcnow
-from asylon.db.models import Agreement, AgreementParty, Organisation, Situation
+from asylon.db.models import Agreement, AgreementEvent, AgreementParty, Organisation, Situation
 from asylon.domain.organisations import Role
 from asylon.domain.statemachine import StateMachine
 from asylon.errors import Conflict, InvalidInput, NotFound, Problem
 from asylon.schemas.agreements import (
     AgreementAction,
     AgreementCreate,
+    AgreementEventPublic,
     AgreementPublic,
     AgreementStatus,
     PartyPublic,
@@ -82,9 +83,15 @@ def create_agreement(session: Session, *, actor: Actor, data: AgreementCreate) -
         created_by_organisation_id=actor.organisation_id,
     )
     agreement.parties = [AgreementParty(organisation_id=orgs[slug].id) for slug in data.parties]
+    agreement.history = [_event(actor, "drafted")]
     session.add(agreement)
     session.flush()
     return agreement
+
+
+def _event(actor: Actor, kind: str, reason: str = "") -> AgreementEvent:
+    return AgreementEvent(organisation_id=actor.organisation_id, actor_user_id=actor.user_id, kind=kind,
+                          reason=reason)
 
 
 def load_agreement(session: Session, actor: Actor, agreement_id: int) -> Agreement:
@@ -93,7 +100,8 @@ def load_agreement(session: Session, actor: Actor, agreement_id: int) -> Agreeme
         select(Agreement)
         .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
         .where(Agreement.id == agreement_id, AgreementParty.organisation_id == actor.organisation_id)
-        .options(selectinload(Agreement.parties).selectinload(AgreementParty.organisation))
+        .options(selectinload(Agreement.parties).selectinload(AgreementParty.organisation),
+                 selectinload(Agreement.history).selectinload(AgreementEvent.organisation))
     ).first()
     if agreement is None:
         raise NotFound("agreement", agreement_id)
@@ -112,8 +120,10 @@ def act(session: Session, *, actor: Actor, data: AgreementAction) -> Agreement:
         if party.approved_at is None:
             party.approved_at = now
             party.approved_by_user_id = actor.user_id
+            agreement.history.append(_event(actor, "approved", data.reason))
         if all(p.approved_at is not None for p in agreement.parties):
             agreement.status = "active"
+            agreement.history.append(_event(actor, "activated"))
     else:
         target = {"suspend": "suspended", "resume": "active", "terminate": "terminated"}[data.action]
         if effective_status(agreement) is AgreementStatus.EXPIRED and target == "active":
@@ -121,6 +131,7 @@ def act(session: Session, *, actor: Actor, data: AgreementAction) -> Agreement:
                                        fix="draft a new agreement with new dates"))
         AGREEMENT_MACHINE.check(agreement.status, target)
         agreement.status = target
+        agreement.history.append(_event(actor, {"active": "resumed"}.get(target, target), data.reason))
     agreement.status_reason = data.reason
     agreement.updated_at = now
     return agreement
@@ -131,7 +142,8 @@ def list_agreements(session: Session, *, actor: Actor) -> list[Agreement]:
         select(Agreement)
         .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
         .where(AgreementParty.organisation_id == actor.organisation_id)
-        .options(selectinload(Agreement.parties).selectinload(AgreementParty.organisation))
+        .options(selectinload(Agreement.parties).selectinload(AgreementParty.organisation),
+                 selectinload(Agreement.history).selectinload(AgreementEvent.organisation))
         .order_by(Agreement.id)
     ).unique())
 
@@ -152,4 +164,6 @@ def to_public(agreement: Agreement, today: dt.date | None = None) -> AgreementPu
         status=effective_status(agreement, today),
         status_reason=agreement.status_reason,
         parties=[PartyPublic(organisation=p.organisation.slug, approved_at=p.approved_at) for p in agreement.parties],
+        history=[AgreementEventPublic(at=e.at, organisation=e.organisation.slug, kind=e.kind, reason=e.reason)
+                 for e in agreement.history],
     )

@@ -4,6 +4,7 @@ from asylon.db.models.accounts import ApiToken, Organisation, User
 from asylon.db.models.agreements import (
     AccessLogEntry,
     Agreement,
+    AgreementEvent,
     AgreementParty,
     Consent,
     Notification,
@@ -34,6 +35,7 @@ from asylon.db.models.pledges import (
 __all__ = [
     "AccessLogEntry",
     "Agreement",
+    "AgreementEvent",
     "AgreementParty",
     "ApiToken",
     "Appeal",

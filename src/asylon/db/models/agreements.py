@@ -44,6 +44,23 @@ class Agreement(Base):
     parties: Mapped[list[AgreementParty]] = relationship(
         back_populates="agreement", order_by="AgreementParty.id", cascade="all, delete-orphan"
     )
+    history: Mapped[list[AgreementEvent]] = relationship(order_by="AgreementEvent.id", cascade="all, delete-orphan")
+
+
+class AgreementEvent(Base):
+    """One step in an agreement's life (drafted, approved by a party, suspended...). Never updated."""
+
+    __tablename__ = "agreement_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    organisation: Mapped[Organisation] = relationship()
 
 
 class AgreementParty(Base):

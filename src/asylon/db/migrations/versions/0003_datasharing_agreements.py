@@ -48,6 +48,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_agreements_status"), ["status"], unique=False)
 
     op.create_table(
+        "agreement_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("actor_user_id", sa.Integer(), nullable=True),
+        sa.Column("at", asylon.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["actor_user_id"], ["users.id"], name=op.f("fk_agreement_events_actor_user_id_users")),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"], ["agreements.id"], name=op.f("fk_agreement_events_agreement_id_agreements")
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisations.id"], name=op.f("fk_agreement_events_organisation_id_organisations")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agreement_events")),
+    )
+    with op.batch_alter_table("agreement_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_agreement_events_agreement_id"), ["agreement_id"], unique=False)
+
+    op.create_table(
         "agreement_parties",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("agreement_id", sa.Integer(), nullable=False),
@@ -290,6 +311,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_agreement_parties_agreement_id"))
 
     op.drop_table("agreement_parties")
+    with op.batch_alter_table("agreement_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agreement_events_agreement_id"))
+
+    op.drop_table("agreement_events")
     with op.batch_alter_table("agreements", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_agreements_status"))
         batch_op.drop_index(batch_op.f("ix_agreements_purpose"))
