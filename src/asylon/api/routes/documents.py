@@ -115,7 +115,7 @@ def list_credentials(
     session: ReadSession,
     actor: CurrentActor,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**31 - 1),
 ) -> CredentialPage:
     """Credentials your organisation issued, newest first."""
     rows, total = documents.list_credentials(session, actor=actor, limit=limit, offset=offset)
