@@ -355,3 +355,17 @@ def _json_material(value: Any, key: str = "") -> list[bytes | str]:
         name, key_id, material = value.split("+", 2)
         return [name, key_id, base64.b64decode(material)]
     return [value]
+
+
+def test_workers_starting_at_once_agree_on_one_key_encryption_key(tmp_path: Path) -> None:
+    vaults = [documents.KeyVault(tmp_path) for _ in range(8)]
+    sealed: list[bytes] = []
+    threads = [threading.Thread(target=lambda v=v: sealed.append(v.seal(b"k", "x"))) for v in vaults]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(sealed) == 8 and all(vaults[0].unseal(s, "x") == b"k" for s in sealed)
+    assert [p.name for p in tmp_path.iterdir()] == ["ledger.kek"]
+    with pytest.raises(ConfigurationError, match="does not open"):
+        documents.KeyVault(tmp_path).unseal(sealed[0], "another label")

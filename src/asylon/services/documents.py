@@ -144,10 +144,21 @@ class KeyVault:
                 "restore it (every worker needs the same file) — without it no credential can be issued"
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written whole to a private file, then linked into place: link fails if another worker got there first,
+        # and nobody ever reads a half-written key.
+        tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(8)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(secrets.token_bytes(32))
-        return self.path.read_bytes()
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, self.path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+        return self._kek(create=False)
 
     def seal(self, data: bytes, label: str) -> bytes:
         nonce = secrets.token_bytes(12)
