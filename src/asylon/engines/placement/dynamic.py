@@ -57,6 +57,7 @@ class DynamicOptions:
     seed: int = 0
     explain: bool = True
     future_factor: float = 1.0
+    reserve_ties: bool = True
 
 
 def _batches(problem: PlacementProblem, units: Units, opts: DynamicOptions) -> tuple[list[IntArray], date, date]:
@@ -122,6 +123,15 @@ def place_dynamic(
     n_dest = len(problem.destinations)
     month_used = np.zeros((13, n_dest))
     cap = units.limits[:n_dest]
+    # In the expected future, tied and overridden cases go only where they are pinned, ahead of others:
+    # that reserves room for the ties still to come instead of learning of them when it is too late.
+    future_cost = units.col_score.copy()
+    scale = 1.0 + 2.0 * float(np.abs(units.col_score).max()) if len(units.col_score) else 1.0
+    for u, fixed in units.pins.items() if opts.reserve_ties else ():
+        lo, hi = int(units.unit_ptr[u]), int(units.unit_ptr[u + 1])
+        future_cost[lo:hi] = -1e3 * scale
+        col = units.column_of(u, fixed.destination)
+        future_cost[col] = units.col_score[col] + scale
     for b, batch in enumerate(batches):
         free: list[int] = []
         for u in batch.tolist():
@@ -138,13 +148,14 @@ def place_dynamic(
                                "be honoured: its capacity was used up before the case arrived")
             else:
                 free.append(u)
-        seen.extend(free)
+        seen.extend(batch.tolist())
         if not free:
             continue
         day = min((b + 1) * opts.batch_days, span)
         month = min(12, 1 + int(12 * (b * opts.batch_days) / span))
         if opts.policy == "resolve":
-            cols = _resolve_batch(units, np.array(free), np.array(seen), remaining, opts, rng, elapsed=day / span)
+            cols = _resolve_batch(units, np.array(free), np.array(seen), remaining, opts, rng, elapsed=day / span,
+                                  future_cost=future_cost)
         elif opts.policy == "potentials":
             cols = _place_batch(units, np.array(free), np.array(seen), remaining, opts, rng,
                                 elapsed=day / span, month_room=_month_room(opts, cap, month_used[month]))
@@ -210,7 +221,7 @@ def _future(seen: IntArray, elapsed: float, opts: DynamicOptions, rng: np.random
 
 
 def _resolve_batch(units: Units, batch: IntArray, seen: IntArray, remaining: FloatArray, opts: DynamicOptions,
-                   rng: np.random.Generator, *, elapsed: float) -> list[int]:
+                   rng: np.random.Generator, *, elapsed: float, future_cost: FloatArray) -> list[int]:
     """Place the batch (integer) jointly with the expected future (continuous) and keep the batch's part.
 
     Re-solving with the future in the same program lets the batch see not only prices but the whole shape
@@ -220,7 +231,7 @@ def _resolve_batch(units: Units, batch: IntArray, seen: IntArray, remaining: Flo
     keep = weights > 1e-9
     chosen = np.concatenate([batch, seen[keep]])
     ub = np.concatenate([np.ones(len(batch)), weights[keep]])
-    sel = select(units, chosen, limits=np.maximum(remaining, 0.0), unit_ub=ub,
+    sel = select(units, chosen, limits=np.maximum(remaining, 0.0), unit_ub=ub, cost=future_cost,
                  fairness_floor=opts.fairness_floor, fairness_penalty=opts.fairness_penalty)
     prog = sel.program
     in_batch = prog.col_unit < len(batch)
