@@ -20,11 +20,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/asylon demo
 
-## Run the whole test suite (SQLite; browser tests need Debian's chromium).
+## Run the whole test suite (SQLite; browser tests need Debian's chromium). Each test has its own
+## database, so test files run in parallel, one process per core.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
-## The database tests again, on PostgreSQL.
+## The database tests again, on PostgreSQL (one process: they share the database).
 test-pg: $(STAMP)
 	ASYLON_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m db
 
