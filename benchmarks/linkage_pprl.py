@@ -109,7 +109,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     print(machine())
-    throughput(args.throughput_records, args.seed)
+    if args.throughput_records:
+        throughput(args.throughput_records, args.seed)
     accuracy(args.people, args.seed)
 
 

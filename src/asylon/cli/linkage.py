@@ -220,8 +220,12 @@ def register(app: typer.Typer) -> None:
             float | None, typer.Option(help="Dice similarity for a link (default depends on the hardening).")
         ] = None,
         one_to_one: Annotated[
-            bool, typer.Option(help="At most one partner per record (when neither side has duplicates).")
-        ] = False,
+            bool,
+            typer.Option(
+                "--one-to-one/--many-to-many",
+                help="At most one partner per record (default; each side deduplicated first), or all pairs above the threshold.",
+            ),
+        ] = True,
     ) -> None:
         """Link two parties' encodings by Dice similarity; no names or dates are needed or seen."""
 
