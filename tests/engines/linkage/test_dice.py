@@ -23,6 +23,7 @@ matrices = st.integers(1, 4).flatmap(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, derandomize=True, deadline=None)
 @given(matrices, st.floats(0.0, 1.0))
 def test_kernels_agree_with_brute_force(
