@@ -30,14 +30,15 @@ def test_outcome_model_is_calibrated_and_recovers_the_hidden_scores() -> None:
     for predicted, observed, _ in report.reliability:
         assert abs(predicted - observed) < 0.15
     assert {f for f, _ in report.importances[:4]} & {"destination", "education_years", "age", "speaks_local"}
-    # The same world's next year: model scores should rank pairs like the true scores.
-    year = generate_year(300, 20, seed=11, ties=0.0, family_links=0.0)
+    # Pairs of the same hidden world (the history's own year): model scores should follow the true scores.
+    year = generate_year(2500, 20, seed=11, ties=0.0, family_links=0.0)
     t = year.problem.scores
+    t = type(t)(t.case[:4000], t.destination[:4000], t.score[:4000])
     for kind in ("expected", "any"):
         ours = model.case_scores(year.problem.cases, year.problem.destinations, t.case, t.destination, kind=kind)
         truth = case_scores(year.world, list(year.problem.cases), list(year.problem.destinations), t.case,
                             t.destination, kind=kind)
-        assert np.corrcoef(ours, truth)[0, 1] > 0.6
+        assert np.corrcoef(ours, truth)[0, 1] > 0.8
 
 
 def test_generated_years_have_the_published_shape() -> None:
