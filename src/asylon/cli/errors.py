@@ -38,10 +38,10 @@ def run_guarded(action: Callable[[], T]) -> T:
     try:
         return action()
     except errors.AsylonError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
         if isinstance(exc, errors.InvalidInput) and len(exc.problems) > 1:
             for problem in exc.problems[:50]:
-                err_console.print(f"  - {problem}", highlight=False)
+                err_console.print(f"  - {problem}", highlight=False, soft_wrap=True)
             if len(exc.problems) > 50:
                 err_console.print(f"  ... and {len(exc.problems) - 50} more", highlight=False)
         raise typer.Exit(exit_code_for(exc)) from exc
