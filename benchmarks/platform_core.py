@@ -33,7 +33,8 @@ from asylon.services import accounts
 from asylon.services.demo import seed_demo
 from asylon.services.imports import import_cases
 
-PG_URL = os.environ.get("ASYLON_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Its own database: the benchmark drops and recreates the schema.
+PG_URL = os.environ.get("ASYLON_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
 
 
 def machine() -> str:
@@ -55,12 +56,25 @@ def fresh(url: str) -> str:
         Path(url.split("///", 1)[1]).unlink(missing_ok=True)
         engine = make_engine(url)
     elif engine.dialect.name == "postgresql":
+        _ensure_database(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
     upgrade(engine)
     engine.dispose()
     return url
+
+
+def _ensure_database(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": target.database}).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
 
 
 def bench_import(url: str, content: bytes, persons: int) -> tuple[float, float]:
