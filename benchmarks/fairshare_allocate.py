@@ -17,8 +17,6 @@ from __future__ import annotations
 import argparse
 import functools
 import math
-import os
-import platform
 import statistics
 import time
 from collections.abc import Callable
@@ -30,6 +28,7 @@ from asylon.data.facts import default_store
 from asylon.engines.fairshare.allocation import allocate, build_table, states_with_data
 from asylon.engines.fairshare.model import METHODS, KeySpec, StateTable
 from asylon.engines.fairshare.presets import PRESETS
+from benchmarks.machine import describe
 
 
 def pandas_key(spec: KeySpec, frame: pd.DataFrame) -> pd.Series:
@@ -84,18 +83,7 @@ def best_ms(action: Callable[[], object], repeat: int) -> tuple[float, float]:
 
 
 def machine() -> str:
-    model = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f"{os.cpu_count()} CPUs (nproc), {model}, Python {platform.python_version()}, pandas {pd.__version__}"
-    )
+    return f"{describe()}, pandas {pd.__version__}"
 
 
 def main(argv: list[str] | None = None) -> None:

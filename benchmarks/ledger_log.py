@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -39,18 +37,7 @@ from asylon.engines.ledger.model import Person
 from asylon.engines.ledger.note import generate_signer
 from asylon.engines.ledger.trust import TrustBundle
 from asylon.engines.ledger.verification import verify_envelope
-
-
-def _machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.python_implementation()} {platform.python_version()}, nproc={os.cpu_count()}, {cpu}"
+from benchmarks.machine import describe
 
 
 def _per_call(fn: Callable[[], object], repeat: int) -> float:
@@ -102,7 +89,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1_000_000, help="log size for proof figures")
     parser.add_argument("--appends", type=int, default=200_000, help="entries for the batched append test")
     args = parser.parse_args()
-    print(f"machine: {_machine()} (shared with other work: timings are noisy)")
+    print(f"machine: {describe()} (shared with other work: timings are noisy)")
 
     # 1. Durable appends.
     a = bench_appends(args.appends, 300, 1000)

@@ -9,7 +9,6 @@ rules) on the same records, in one run; results are broken down by the people's 
 from __future__ import annotations
 
 import argparse
-import platform
 import time
 
 import pandas as pd
@@ -19,14 +18,11 @@ from asylon.engines.linkage.model import LinkageOptions, LinkageResult
 from asylon.engines.linkage.preset import out_of_the_box, out_of_the_box_table
 from asylon.engines.linkage.probabilistic import dedupe, link, run_preset
 from asylon.engines.linkage.synthetic import dedup_file, generate_people, registrations
+from benchmarks.machine import describe
 
 
 def machine() -> str:
-    import os
-
-    with open("/proc/cpuinfo") as fh:
-        cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "?")
-    return f"{platform.python_implementation()} {platform.python_version()}, nproc={os.cpu_count()}, CPU: {cpu} (shared; timings noisy)"
+    return f"{describe()} (shared; timings noisy)"
 
 
 def evaluate(

@@ -20,25 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
 import time
 
+from benchmarks.machine import cpu_model
+
 TIERS = {"300x20": (300, 20, 30.0), "10000x100": (10_000, 100, 30.0), "35000x300": (35_000, 300, 120.0),
          "100000x1000": (100_000, 1_000, 600.0)}
-
-
-def _cpu() -> str:
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def run_ours(n: int, m: int, seed: int, limit: float) -> dict[str, object]:
@@ -121,7 +111,7 @@ def main() -> None:
         _one(args.one[0], args.one[1], args.seed, args.peer_limit)
         return
     tiers = args.tiers.split(",") + (["100000x1000"] if args.full else [])
-    print(f"machine: {os.cpu_count()} cores, {_cpu()}; load average at start {os.getloadavg()[0]:.1f} "
+    print(f"machine: {os.cpu_count()} cores, {cpu_model()}; load average at start {os.getloadavg()[0]:.1f} "
           "(cores shared with other jobs: timings are noisy)")
     print(f"{'tier':>12} {'solver':>6} {'objective':>12} {'bound':>12} {'gap':>9} {'seconds':>8} {'peak MB':>8}  status")
     for tier in tiers:

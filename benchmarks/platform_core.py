@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -32,21 +31,10 @@ from asylon.db.migrate import upgrade
 from asylon.services import accounts
 from asylon.services.demo import seed_demo
 from asylon.services.imports import import_cases
+from benchmarks.machine import describe
 
 # Its own database: the benchmark drops and recreates the schema.
 PG_URL = os.environ.get("ASYLON_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
 def fresh(url: str) -> str:
@@ -148,7 +136,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
-    print(f"machine: {machine()}")
+    print(f"machine: {describe()}")
     rows = demo_rows(args.persons // 2)[: args.persons]  # a cut household is still a valid (smaller) one
     content = to_csv(rows)
     persons = len(rows)
