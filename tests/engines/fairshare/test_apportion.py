@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from asylon.engines.fairshare.apportion import apportion, dhondt, hamilton, independent, sainte_lague
@@ -83,6 +83,7 @@ def test_hamilton_satisfies_the_quota_rule_and_matches_the_oracle(weights: list[
 
 @settings(max_examples=300, derandomize=True, deadline=None)
 @given(weights=weights_strategy, total=totals)
+@example(weights=[163, 1113, 1995, 7497, 7497], total=434)  # an exact tie: 1113/26.5 = 7497/178.5
 def test_divisor_methods_match_the_seat_by_seat_oracle(weights: list[int], total: int) -> None:
     for method, offset in DIVISOR:
         assert method(weights, total).tolist() == divisor_oracle(weights, total, offset)

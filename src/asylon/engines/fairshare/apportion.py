@@ -121,14 +121,16 @@ def _divisor(array: FloatArray, total: int, offset: float) -> IntArray:
     lam = total + (offset - 0.5) * int(positive.sum())
     seats = np.where(positive, np.floor(weights * lam - offset + 1.0), 0).astype(np.int64)
     seats = np.maximum(seats, 0)
+    # Priorities use the weights as given, not normalised: dividing by their sum first rounds, and can
+    # turn an exact tie (1113/26.5 = 7497/178.5) into a difference that breaks the earlier-state rule.
     while int(seats.sum()) > total:
         # Remove the seat with the smallest priority w_i / d(s_i − 1); later states lose first on ties.
         with np.errstate(divide="ignore", invalid="ignore"):
-            priority = np.where(seats > 0, weights / (seats - 1 + offset), np.inf)
+            priority = np.where(seats > 0, array / (seats - 1 + offset), np.inf)
         candidates = np.flatnonzero(priority == priority.min())
         seats[candidates[-1]] -= 1
     while int(seats.sum()) < total:
-        priority = np.where(positive, weights / (seats + offset), -np.inf)
+        priority = np.where(positive, array / (seats + offset), -np.inf)
         seats[int(np.argmax(priority))] += 1
     return seats
 
