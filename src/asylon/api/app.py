@@ -6,20 +6,8 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
 from asylon import __version__, web
-from asylon.api import problems
-from asylon.api.routes import (
-    accounts,
-    agreements,
-    cases,
-    countries,
-    documents,
-    fairshare,
-    feed,
-    health,
-    interchange,
-    pledges,
-    threads,
-)
+from asylon.api import problems, routes
+from asylon.api.routes import agreements
 from asylon.config import Settings, get_settings
 from asylon.db.engine import engine_for
 
@@ -40,7 +28,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine or engine_for(settings.database_url)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, accounts, cases, countries, interchange, pledges, fairshare, agreements, feed, threads, documents):
+    for module in routes.modules():
         api.include_router(module.router)
     app.include_router(api)
     problems.install(app)

@@ -21,11 +21,21 @@ from asylon.web.rendering import error_page, load_visit
 STATIC_PREFIX = "/static"
 
 
+# Mounted first, in this order; any other module of ``asylon.web.views`` follows by name, so a capability adds
+# its pages (and, with add_section, its place in the navigation) by adding a module there and nothing else.
+_FIRST_VIEWS = ("auth", "dashboard", "cases", "imports", "countries")
+
+
 def routers() -> list[APIRouter]:
     """Every router of pages, in the order they are mounted (tests walk these to reach every page)."""
-    from asylon.web.views import auth, cases, countries, dashboard, imports
+    import importlib
+    import pkgutil
 
-    return [m.router for m in (auth, dashboard, cases, imports, countries)]
+    from asylon.web import views
+
+    names = sorted(m.name for m in pkgutil.iter_modules(views.__path__) if not m.name.startswith("_"))
+    ordered = [n for n in _FIRST_VIEWS if n in names] + [n for n in names if n not in _FIRST_VIEWS]
+    return [importlib.import_module(f"{views.__name__}.{name}").router for name in ordered]
 
 
 def install(app: FastAPI) -> None:
