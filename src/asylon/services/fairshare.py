@@ -18,7 +18,8 @@ merely because nothing was entered; when some are, a state without any counts 0.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -39,12 +40,25 @@ from asylon.engines.fairshare import (
     states_with_data,
 )
 from asylon.engines.fairshare.effort import MEASURES
+from asylon.engines.fairshare.key import validate_spec
+from asylon.engines.fairshare.model import Criterion
 from asylon.engines.fairshare.presets import ec_2015_relocation
 from asylon.errors import InvalidInput, Problem
 from asylon.services.actors import Actor
 from asylon.services.pledges import list_pledges
 
-__all__ = ["MEASURES", "allocation", "effort", "key_spec", "pledged_effort", "quotas", "sources_of"]
+__all__ = ["CUSTOM_CRITERIA", "MEASURES", "allocation", "custom_key", "effort", "key_spec", "pledged_effort", "quotas",
+           "sources_of"]
+
+# The criteria a person may weight in a key of their own (the web page's "custom" key): the Commission's four,
+# entering the same way (unemployment and past asylum effort inversely), without caps.
+CUSTOM_CRITERIA: dict[str, Criterion] = {
+    "population": Criterion("population", 0.0, label="population"),
+    "gdp_usd": Criterion("gdp_usd", 0.0, label="total GDP"),
+    "unemployment_pct": Criterion("unemployment_pct", 0.0, invert=True, label="unemployment rate"),
+    "asylum_per_million": Criterion("asylum_per_million", 0.0, invert=True, invert_floor=1.0,
+                                    label="past asylum effort"),
+}
 
 
 def key_spec(key: str, *, cap_reading: str | None = None) -> KeySpec:
@@ -64,6 +78,26 @@ def key_spec(key: str, *, cap_reading: str | None = None) -> KeySpec:
     return ec_2015_relocation(cap_reading="mean" if cap_reading == "mean" else "sum")
 
 
+def custom_key(weights: Mapping[str, float]) -> KeySpec:
+    """A key of :data:`CUSTOM_CRITERIA` with the caller's weights; a criterion weighted 0 is left out. Weights
+    that are negative or do not sum to 1 are refused, naming them (``weights`` / ``weights.<column>``).
+
+    >>> [c.column for c in custom_key({"population": 0.5, "gdp_usd": 0.5, "unemployment_pct": 0}).criteria]
+    ['population', 'gdp_usd']
+    """
+    unknown = [c for c in weights if c not in CUSTOM_CRITERIA]
+    if unknown:
+        raise InvalidInput(Problem(f"unknown criterion '{unknown[0]}'", field="weights", value=unknown[0],
+                                   fix=f"weight only {', '.join(CUSTOM_CRITERIA)}"))
+    spec = KeySpec("custom", tuple(replace(CUSTOM_CRITERIA[c], weight=w) for c, w in weights.items() if w != 0))
+    validate_spec(spec)
+    return spec
+
+
+def _spec(key: str | KeySpec, cap_reading: str | None = None) -> KeySpec:
+    return key if isinstance(key, KeySpec) else key_spec(key, cap_reading=cap_reading)
+
+
 def _states(spec: KeySpec, states: Sequence[str] | str, year: int | None, latest: bool) -> list[str]:
     if isinstance(states, str):
         if states.strip().lower() == "all":
@@ -78,7 +112,7 @@ def _states(spec: KeySpec, states: Sequence[str] | str, year: int | None, latest
 
 def allocation(
     *,
-    key: str,
+    key: str | KeySpec,
     total: int,
     states: Sequence[str] | str,
     year: int | None = None,
@@ -86,7 +120,8 @@ def allocation(
     latest: bool = False,
     cap_reading: str | None = None,
 ) -> FairShare:
-    """Key shares and whole-person allocation of ``total`` under a preset, from the shipped country figures.
+    """Key shares and whole-person allocation of ``total`` under a preset (or a spec such as :func:`custom_key`),
+    from the shipped country figures.
 
     >>> allocation(key="dublin-2016", total=100, states="DEU,FRA", year=2023).allocation.as_dict()
     {'DEU': 57, 'FRA': 43}
@@ -97,7 +132,7 @@ def allocation(
         )
     if total < 0:
         raise InvalidInput(Problem(f"total is {total}", field="total", fix="give a total of 0 or more persons"))
-    spec = key_spec(key, cap_reading=cap_reading)
+    spec = _spec(key, cap_reading)
     chosen = _states(spec, states, year, latest)
     return fair_share(spec, total=total, states=chosen, year=year, method=method, latest=latest)
 
@@ -163,14 +198,14 @@ def effort(
     session: Session,
     *,
     actor: Actor,
-    key: str,
+    key: str | KeySpec,
     states: Sequence[str] | str,
     year: int,
     latest: bool = False,
 ) -> tuple[list[EffortRow], list[str]]:
     """Fair share vs effort per state for ``year``: the key's shares against refugees hosted (shipped UNHCR
     figures) and resettlement places and money (stored pledges). Returns the rows and their provenance."""
-    spec = key_spec(key)
+    spec = _spec(key)
     chosen = _states(spec, states, year, latest)
     table = build_table(spec, states=chosen, year=year, latest=latest)
     shares = compute_key(spec, table).as_dict()
