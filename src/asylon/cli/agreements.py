@@ -16,6 +16,8 @@ from asylon.db.engine import get_engine, transaction
 from asylon.errors import InvalidFile, Problem
 from asylon.schemas.agreements import AgreementAction, AgreementCreate, AgreementPublic, DisclosurePublic
 from asylon.services import access_log, agreements
+from asylon.services.deliverer import LEASE_NAME, Deliverer
+from asylon.services.leases import lease_for
 from asylon.services.webhooks import WebhookWorker
 
 agreements_app = typer.Typer(help="Data-sharing agreements between organisations.", no_args_is_help=True)
@@ -126,12 +128,19 @@ def deliver_command(
     """Deliver webhooks: queue new events per subscription, send them signed, retry with backoff."""
     worker = WebhookWorker(get_engine())
     if once:
-        sent = run_guarded(worker.run_once)
+        lease = lease_for(get_engine(), LEASE_NAME)
+        if not lease.acquire():
+            console.print("another process is delivering webhooks (it holds the lease); nothing done")
+            return
+        try:
+            sent = run_guarded(worker.run_once)
+        finally:
+            lease.release()
         console.print(f"{sent} delivery attempts")
         return
-    console.print("delivering webhooks; Ctrl+C to stop")
+    console.print("delivering webhooks while this process holds the deployment's lease; Ctrl+C to stop")
     try:
-        worker.run(interval=interval)
+        Deliverer(get_engine(), worker=worker, interval=interval).run()
     except KeyboardInterrupt:
         console.print("stopped")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -15,6 +17,7 @@ from asylon.db.engine import get_engine, transaction
 from asylon.db.migrate import current_revision, upgrade
 from asylon.db.models import Organisation, User
 from asylon.demo.world import DEMO_PASSWORD
+from asylon.services.deliverer import Deliverer
 from asylon.services.demo import seed_demo
 
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
@@ -37,20 +40,48 @@ def _where() -> str:
     return get_engine().url.render_as_string(hide_password=True)
 
 
+class _Stopped(Exception):
+    """SIGTERM arrived: leave uvicorn's run and stop the webhook deliverer in order."""
+
+
+def _raise_stopped(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped
+
+
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only; SQLite uses one)")] = 1,
+    webhooks: Annotated[bool, typer.Option(
+        "--webhooks/--no-webhooks",
+        help="Deliver webhooks from this command (one process per deployment delivers at a time; others wait "
+             "and take over when it stops)")] = True,
 ) -> None:
-    """Serve the API and web UI."""
+    """Serve the API and web UI, and deliver webhooks."""
     import uvicorn
 
     settings = get_settings()
     if settings.is_sqlite and workers > 1:
         console.print("[yellow]SQLite serves one worker; use PostgreSQL for more[/]")
         workers = 1
-    uvicorn.run("asylon.api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-                workers=workers, log_level="info")
+    # One deliverer per command, beside the server processes; the lease keeps it one per deployment.
+    deliverer = Deliverer(get_engine()).start() if webhooks else None
+    if deliverer is not None:
+        console.print("webhooks: delivered from this process while it holds the deployment's lease")
+    # uvicorn restores the previous SIGTERM handler after its graceful shutdown and raises the signal
+    # again; with this handler that ends uvicorn.run with _Stopped instead of killing the process, so
+    # the deliverer finishes its pass and releases the lease.
+    previous = signal.signal(signal.SIGTERM, _raise_stopped)
+    try:
+        uvicorn.run("asylon.api.app:create_app", factory=True, host=host or settings.host,
+                    port=port or settings.port, workers=workers, log_level="info")
+    except (_Stopped, KeyboardInterrupt):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if deliverer is not None:
+            deliverer.stop()
+            console.print("webhooks: deliverer stopped")
 
 
 def demo(

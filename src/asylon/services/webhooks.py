@@ -85,6 +85,14 @@ def own_subscription(session: Session, actor: Actor, subscription_id: int) -> We
     return subscription
 
 
+def unsubscribe(session: Session, *, actor: Actor, subscription_id: int) -> WebhookSubscription:
+    """Stop a subscription: nothing more is queued or sent to it; its delivery history stays."""
+    actor.require(Role.ADMIN, "removing a webhook")
+    subscription = own_subscription(session, actor, subscription_id)
+    subscription.active = False
+    return subscription
+
+
 def list_subscriptions(session: Session, *, actor: Actor) -> list[WebhookSubscription]:
     return list(session.scalars(select(WebhookSubscription).where(
         WebhookSubscription.organisation_id == actor.organisation_id).order_by(WebhookSubscription.id)))
@@ -175,7 +183,8 @@ class WebhookWorker:
         with session_factory(self.engine, write=False)() as session:
             heads = session.execute(
                 select(WebhookDelivery.subscription_id, WebhookDelivery.id)
-                .where(WebhookDelivery.status == "pending")
+                .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+                .where(WebhookDelivery.status == "pending", WebhookSubscription.active)
                 .order_by(WebhookDelivery.subscription_id, WebhookDelivery.event_id)
             ).all()
         first: dict[int, int] = {}
