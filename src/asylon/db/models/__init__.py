@@ -23,6 +23,15 @@ from asylon.db.models.documents import (
     LedgerLeaf,
     StatusRegistryRow,
 )
+from asylon.db.models.placement import (
+    PlacementDestination,
+    PlacementExercise,
+    PlacementExerciseCase,
+    PlacementPin,
+    PlacementProposal,
+    PlacementRun,
+    PlacementScore,
+)
 from asylon.db.models.pledges import (
     Appeal,
     AppealEvent,
@@ -55,6 +64,13 @@ __all__ = [
     "Organisation",
     "Person",
     "PersonNeed",
+    "PlacementDestination",
+    "PlacementExercise",
+    "PlacementExerciseCase",
+    "PlacementPin",
+    "PlacementProposal",
+    "PlacementRun",
+    "PlacementScore",
     "PledgeEventRow",
     "PledgeParty",
     "PledgeRow",
