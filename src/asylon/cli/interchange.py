@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,9 @@ from asylon.schemas.cases import CasePublic
 from asylon.services import caseviews
 from asylon.services.caseviews import CaseFilters
 from asylon.services.imports import ImportReport, import_cases
+from asylon.services.interchange.recipient import cases_for_recipient
 from asylon.services.interchange.writer import write_cases
+from asylon.services.visibility import PURPOSES, declared_purpose
 
 import_app = typer.Typer(help="Import data from files.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data to files.", no_args_is_help=True)
@@ -57,16 +60,35 @@ def export_cases_command(
     format: Annotated[str, typer.Option(help="csv, hxl or json")] = "csv",
     out: Annotated[Path | None, typer.Option(help="File to write; standard output when omitted")] = None,
     situation: Annotated[str | None, typer.Option(help="Only this situation's cases")] = None,
+    purpose: Annotated[str | None, typer.Option(
+        help="Declared purpose: other organisations' cases shared with you for it are exported too (only the "
+             "agreed fields); with --for, the purpose the recipient's agreement is for")] = None,
+    recipient: Annotated[str | None, typer.Option(
+        "--for", help="Organisation (slug) the file is for: your cases as it may see them under its agreement "
+                      "for --purpose; each person written is logged as disclosed to it")] = None,
 ) -> None:
     """Export the cases you may see, in the shape `asylon import cases` reads."""
     if format not in ("csv", "hxl", "json"):
         raise typer.BadParameter("use csv, hxl or json", param_hint="--format")
+    if recipient and not purpose:
+        raise typer.BadParameter("an export for another organisation names the purpose of its agreement",
+                                 param_hint="--purpose")
+    if purpose and purpose not in PURPOSES:
+        raise typer.BadParameter(f"use one of: {', '.join(sorted(PURPOSES))}", param_hint="--purpose")
 
     def action() -> int:
         count = 0
-        with transaction(write=False) as session:
+        with transaction(write=False) as session, declared_purpose(purpose, channel="export"):
             actor = acting(session, user)
-            cases = caseviews.iter_cases(session, actor=actor, filters=CaseFilters(situation=situation))
+            if recipient:
+                assert purpose is not None
+                cases = cases_for_recipient(session, actor=actor, recipient=recipient, purpose=purpose,
+                                            situation=situation)
+            else:
+                cases = caseviews.iter_cases(session, actor=actor, filters=CaseFilters(situation=situation))
+            first = next(cases, None)  # a refusal (no agreement) comes before anything is written
+            if first is not None:
+                cases = itertools.chain([first], cases)
 
             def counted() -> Iterator[CasePublic]:
                 nonlocal count
