@@ -85,6 +85,7 @@ __all__ = [
     "get_appeal",
     "import_flows",
     "list_appeals",
+    "list_situations",
     "pledge_flows",
     "set_requirement",
 ]
@@ -171,6 +172,11 @@ def list_appeals(session: Session, *, actor: Actor, situation: str | None = None
     if year is not None:
         query = query.where(Appeal.year == year)
     return list(session.scalars(query))
+
+
+def list_situations(session: Session, *, actor: Actor) -> list[Situation]:
+    """Every situation, by code: the context appeals and pledges belong to (every organisation reads them)."""
+    return list(session.scalars(select(Situation).order_by(Situation.code)))
 
 
 def get_appeal(session: Session, *, actor: Actor, code: str) -> Appeal:
