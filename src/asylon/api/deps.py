@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from asylon.db.engine import session_factory
 from asylon.errors import Unauthenticated
-from asylon.services.accounts import actor_for, authenticate_token
+from asylon.services.accounts import actor_for_token
 from asylon.services.actors import Actor
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `asylon tokens create`.")
@@ -47,7 +47,7 @@ def current_actor(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("send an API token as 'Authorization: Bearer <token>'")
     with session_factory(_engine_of(request), write=False)() as session:
-        return actor_for(authenticate_token(session, credentials.credentials))
+        return actor_for_token(session, credentials.credentials)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

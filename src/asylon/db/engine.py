@@ -60,10 +60,14 @@ def get_engine() -> Engine:
 
 
 def session_factory(engine: Engine | None = None, *, write: bool = True) -> sessionmaker[Session]:
-    bound = engine or get_engine()
-    if write:
-        bound = bound.execution_options(asylon_write=True)
-    return sessionmaker(bind=bound, expire_on_commit=False)
+    return _session_factory(engine or get_engine(), write)
+
+
+# One factory per engine and mode: building a sessionmaker defines a Session subclass, which cost more than the
+# query of a typical API request.
+@lru_cache(maxsize=32)
+def _session_factory(engine: Engine, write: bool) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine.execution_options(asylon_write=True) if write else engine, expire_on_commit=False)
 
 
 @contextmanager

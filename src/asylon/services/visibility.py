@@ -28,16 +28,16 @@ privacy-preserving path may send encodings of fields the agreement names and not
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
-from asylon.db.models import Agreement, AgreementParty, Case, Consent, Person, Situation
+from asylon.db.models import Agreement, AgreementParty, Case, Consent, Situation
 from asylon.schemas.agreements import Purpose
 from asylon.services.actors import Actor
 
@@ -70,6 +70,29 @@ def current_purpose() -> str | None:
     return _purpose.get()
 
 
+class PersonLike(Protocol):
+    """A person as the check needs it: a stored :class:`Person` or a read-only view of one."""
+
+    @property
+    def id(self) -> int: ...
+
+
+class CaseLike(Protocol):
+    """A case as the check needs it: a stored :class:`Case` or a read-only view of one (lists read rows,
+    not ORM objects, because building objects dominated their cost)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def organisation_id(self) -> int: ...
+    @property
+    def situation_id(self) -> int | None: ...
+    @property
+    def country_of_asylum(self) -> str: ...
+    @property
+    def persons(self) -> Sequence[PersonLike]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Grant:
     """What one active agreement opens to the actor's organisation."""
@@ -81,7 +104,7 @@ class Grant:
     countries: frozenset[str] | None
     needs_consent: bool
 
-    def covers(self, case: Case) -> bool:
+    def covers(self, case: CaseLike) -> bool:
         """Whether the case is within the agreement's scope (consent is checked separately)."""
         return (
             case.organisation_id in self.owners
@@ -121,7 +144,7 @@ class Access:
             ))
         return and_(*parts)
 
-    def _consented(self, case: Case) -> frozenset[int]:
+    def _consented(self, case: CaseLike) -> frozenset[int]:
         if case.id not in self._consents:
             if self.session is None:
                 return frozenset()
@@ -133,16 +156,16 @@ class Access:
             )))
         return self._consents[case.id]
 
-    def grants_for(self, case: Case) -> list[Grant]:
+    def grants_for(self, case: CaseLike) -> list[Grant]:
         """The agreements under which the actor may see ``case`` (empty for its own cases)."""
         if case.organisation_id == self.actor.organisation_id:
             return []
         return [g for g in self.grants if g.covers(case) and (not g.needs_consent or self._consented(case))]
 
-    def can_see(self, case: Case) -> bool:
+    def can_see(self, case: CaseLike) -> bool:
         return case.organisation_id == self.actor.organisation_id or bool(self.grants_for(case))
 
-    def person_visible(self, case: Case, person: Person) -> bool:
+    def person_visible(self, case: CaseLike, person: PersonLike) -> bool:
         """Whether ``person`` of a visible case may be disclosed (consent, where the agreement needs it)."""
         if case.organisation_id == self.actor.organisation_id:
             return True
@@ -151,7 +174,7 @@ class Access:
             return True
         return bool(grants) and person.id in self._consented(case)
 
-    def fields_for(self, case: Case) -> frozenset[str]:
+    def fields_for(self, case: CaseLike) -> frozenset[str]:
         """The fields of ``case`` the actor may read: ``ALL_FIELDS`` for their own organisation's cases,
         the union of the covering agreements' fields for another's (empty when none covers it).
 
@@ -165,11 +188,11 @@ class Access:
             self._log(case, grants, fields)
         return fields
 
-    def can_change(self, case: Case) -> bool:
+    def can_change(self, case: CaseLike) -> bool:
         # Sharing never grants writing: only the owning organisation changes its cases.
         return case.organisation_id == self.actor.organisation_id
 
-    def _log(self, case: Case, grants: list[Grant], fields: frozenset[str]) -> None:
+    def _log(self, case: CaseLike, grants: list[Grant], fields: frozenset[str]) -> None:
         if self.session is None:
             return
         from asylon.services.access_log import pending  # the log's writer lives there; it imports us

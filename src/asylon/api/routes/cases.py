@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from asylon.api.deps import CurrentActor, ReadSession, RecordId, WriteSession
+from asylon.api.responses import ModelResponse
 from asylon.domain.needs import SpecificNeed
 from asylon.domain.pathways import PathwayKind
 from asylon.domain.status import LegalStatus
@@ -53,11 +54,11 @@ def list_cases(
     updated_since: dt.datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> PagePublic[CasePublic]:
+) -> Response:
     filters = CaseFilters(q, legal_status, pathway, pathway_state, country_of_asylum, origin_country, need,
                           situation, updated_since)
     page = caseviews.list_cases(session, actor=actor, filters=filters, limit=_limit(request, limit), offset=offset)
-    return PagePublic[CasePublic](items=page.items, total=page.total, limit=page.limit, offset=page.offset)
+    return ModelResponse(PagePublic[CasePublic](items=page.items, total=page.total, limit=page.limit, offset=page.offset))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -67,9 +68,9 @@ def register_case(data: CaseCreate, session: WriteSession, actor: CurrentActor) 
     return caseviews.get_case(session, actor=actor, case_id=case.id)
 
 
-@router.get("/{case_id}")
-def get_case(case_id: RecordId, session: ReadSession, actor: CurrentActor) -> CasePublic:
-    return caseviews.get_case(session, actor=actor, case_id=case_id)
+@router.get("/{case_id}", response_model=CasePublic)
+def get_case(case_id: RecordId, session: ReadSession, actor: CurrentActor) -> Response:
+    return ModelResponse(caseviews.get_case(session, actor=actor, case_id=case_id))
 
 
 @router.patch("/{case_id}")
