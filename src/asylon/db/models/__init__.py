@@ -23,6 +23,7 @@ from asylon.db.models.documents import (
     LedgerLeaf,
     StatusRegistryRow,
 )
+from asylon.db.models.linkage import LinkagePair, LinkageRun, MergedPerson, MergedPersonMember
 from asylon.db.models.placement import (
     PlacementDestination,
     PlacementExercise,
@@ -60,6 +61,10 @@ __all__ = [
     "IssuerKeyringRow",
     "LedgerHead",
     "LedgerLeaf",
+    "LinkagePair",
+    "LinkageRun",
+    "MergedPerson",
+    "MergedPersonMember",
     "Notification",
     "Organisation",
     "Person",
