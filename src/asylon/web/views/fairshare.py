@@ -197,7 +197,7 @@ def percent(value: float | None, lang: str) -> str:
     """A share as a percentage with two decimals, in the page's number style.
 
     >>> percent(0.12345, "fr")
-    '12,35 %'
+    '12,35\\xa0%'
     """
     if value is None:
         return "–"
