@@ -58,6 +58,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
                                                       "action": "revoke"}},
     ("post", "/api/v1/credentials/verifications"): {"json": {"format": "asylon-credential-envelope/v1",
                                                              "credential": {"id": "urn:x"}}},
+    ("post", "/api/v1/linkage/runs"): {"json": {"kind": "link", "partner": "agency-a"}},
+    ("post", "/api/v1/linkage/pairs/decisions"): {"json": {"pair_id": 1, "decision": "accept", "reason": "walk"}},
+    ("post", "/api/v1/linkage/unmerges"): {"json": {"merged_person_id": 1, "member_ids": [1], "reason": "walk"}},
 }
 
 
@@ -76,7 +79,7 @@ def test_every_route_hides_another_organisations_cases(api, orgs: TwoOrgs) -> No
 
     routes = _routes(api)
     assert len(routes) >= 15
-    values = {"case_id": str(case_id), "person_ref": "P1", "token_id": "1", "iso3": "DEU"}
+    values = {"case_id": str(case_id), "person_ref": "P1", "token_id": "1", "iso3": "DEU", "run_id": "1"}
     for method, template, operation in routes:
         path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
         kwargs: dict[str, Any] = {}

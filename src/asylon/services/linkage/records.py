@@ -42,7 +42,7 @@ class RecordReader:
         self.access = linkage_access(session, actor)
         self._where: dict[int, tuple[int, str, int]] = {}  # person id -> (case id, person ref, owner)
         self._cases: dict[int, CasePublic | None] = {}
-        self._slugs = dict(session.execute(select(Organisation.id, Organisation.slug)).tuples().all())
+        self._slugs = dict(session.execute(select(Organisation.id, Organisation.slug)).all())
         self._groups: dict[int, int] = {}
 
     def slug(self, organisation_id: int) -> str:
@@ -56,7 +56,7 @@ class RecordReader:
                 select(Person.id, Person.case_id, Person.person_ref, Case.organisation_id)
                 .join(Case, Case.id == Person.case_id)
                 .where(Person.id.in_(chunk))
-            ).tuples()
+            )
             for person_id, case_id, ref, owner in rows:
                 self._where[person_id] = (case_id, ref, owner)
             groups = self.session.execute(
@@ -65,7 +65,7 @@ class RecordReader:
                 .where(MergedPersonMember.person_id.in_(chunk), MergedPersonMember.left_at.is_(None),
                        MergedPerson.organisation_id == self.actor.organisation_id,
                        MergedPerson.status == "active")
-            ).tuples()
+            )
             self._groups.update(dict(groups.all()))
 
     def owner(self, person_id: int) -> int:

@@ -74,7 +74,7 @@ def partners(session: Session, *, actor: Actor) -> list[tuple[str, str, list[int
     if not by_owner:
         return []
     orgs = session.execute(select(Organisation.id, Organisation.slug, Organisation.name)
-                           .where(Organisation.id.in_(by_owner)).order_by(Organisation.slug)).tuples()
+                           .where(Organisation.id.in_(by_owner)).order_by(Organisation.slug))
     return [(slug, name, sorted(by_owner[oid])) for oid, slug, name in orgs]
 
 
@@ -285,7 +285,7 @@ def own_frame(session: Session, actor: Actor) -> pd.DataFrame:
         .join(Case, Case.id == Person.case_id)
         .where(Case.organisation_id == actor.organisation_id, Person.erased_at.is_(None))
         .order_by(Person.id)
-    ).tuples().all()
+    ).all()
     return pd.DataFrame(
         [{"record_id": str(pid), "household_id": str(cid), "given_name": given or "", "family_name": family or "",
           "date_of_birth": dob or "", "sex": _SEX.get(sex or "", ""), "nationality": nat or "",
@@ -382,7 +382,7 @@ def _store(session: Session, run: LinkageRun, result: LinkageResult, *, own_slug
 def _settled_pairs(session: Session, organisation_id: int) -> set[frozenset[int]]:
     """Pairs already in the queue or decided: a new run does not ask about them again."""
     rows = session.execute(select(LinkagePair.left_person_id, LinkagePair.right_person_id)
-                           .where(LinkagePair.organisation_id == organisation_id)).tuples()
+                           .where(LinkagePair.organisation_id == organisation_id))
     return {frozenset(r) for r in rows}
 
 
@@ -392,7 +392,7 @@ def _merged_together(session: Session, organisation_id: int) -> dict[int, int]:
         .join(MergedPerson, MergedPerson.id == MergedPersonMember.merged_person_id)
         .where(MergedPerson.organisation_id == organisation_id, MergedPerson.status == "active",
                MergedPersonMember.left_at.is_(None))
-    ).tuples()
+    )
     return dict(rows.all())
 
 
@@ -461,7 +461,7 @@ def _pending_counts(session: Session, run_ids: list[int]) -> dict[int, int]:
         return {}
     rows = session.execute(select(LinkagePair.run_id, func.count(LinkagePair.id))
                            .where(LinkagePair.run_id.in_(run_ids), LinkagePair.status == "pending")
-                           .group_by(LinkagePair.run_id)).tuples()
+                           .group_by(LinkagePair.run_id))
     return dict(rows.all())
 
 
