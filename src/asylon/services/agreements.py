@@ -167,3 +167,9 @@ def to_public(agreement: Agreement, today: dt.date | None = None) -> AgreementPu
         history=[AgreementEventPublic(at=e.at, organisation=e.organisation.slug, kind=e.kind, reason=e.reason)
                  for e in agreement.history],
     )
+
+
+def drafting_choices(session: Session) -> tuple[list[Organisation], list[str]]:
+    """The organisations an agreement may bind and the situation codes it may name (for drafting forms)."""
+    organisations = list(session.scalars(select(Organisation).order_by(Organisation.name)))
+    return organisations, list(session.scalars(select(Situation.code).order_by(Situation.code)))

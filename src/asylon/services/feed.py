@@ -132,6 +132,24 @@ def read_page(session: Session, *, actor: Actor, after: int = 0, limit: int = 10
     return FeedPage(events=shown, cursor=events[-1].id if events else after)
 
 
+def recent(session: Session, *, actor: Actor, purpose: str | None = None, limit: int = 50,
+           window: int = 2000, channel: str = "web") -> FeedPage:
+    """The newest ``limit`` events ``actor`` may see among the last ``window``, newest first (a page's list).
+
+    Visibility is decided before rendering, so only the events shown are disclosed (and logged). The
+    cursor is the newest event id: a live stream continues from there.
+    """
+    access = access_for(session, actor, purpose=purpose, channel=channel)
+    newest = head(session)
+    events = session.scalars(
+        select(CaseEvent).where(CaseEvent.id > newest - window).order_by(CaseEvent.id.desc())
+    ).all()
+    cases = _cases(session, {e.case_id for e in events})
+    chosen = [e for e in events if e.case_id in cases and access.can_see(cases[e.case_id])][:limit]
+    shown = [render(access, e, cases[e.case_id]) for e in chosen]
+    return FeedPage(events=[e for e in shown if e is not None], cursor=newest)
+
+
 def sse(event: FeedEventPublic) -> str:
     """One server-sent event: its id is the cursor a client resumes from (``Last-Event-ID``)."""
     return f"id: {event.id}\nevent: {event.kind}\ndata: {event.model_dump_json()}\n\n"
