@@ -61,6 +61,14 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/linkage/runs"): {"json": {"kind": "link", "partner": "agency-a"}},
     ("post", "/api/v1/linkage/pairs/decisions"): {"json": {"pair_id": 1, "decision": "accept", "reason": "walk"}},
     ("post", "/api/v1/linkage/unmerges"): {"json": {"merged_person_id": 1, "member_ids": [1], "reason": "walk"}},
+    ("post", "/api/v1/placement/exercises"): {"json": {
+        "title": "Walk", "cases": [{"case_id": 1}], "score_source": "given",
+        "destinations": [{"code": "D1", "country": "DEU", "capacity": 5}],
+        "scores": [{"case_id": 1, "destination": "D1", "score": 1.0}]}},
+    ("post", "/api/v1/placement/exercises/{exercise_id}/pins"): {"json": {"case_id": 1, "destination": "D1",
+                                                                          "reason": "walk"}},
+    ("post", "/api/v1/placement/exercises/{exercise_id}/pins/release"): {"json": {"case_id": 1}},
+    ("post", "/api/v1/placement/exercises/{exercise_id}/acceptances"): {"json": {"run_id": 1}},
 }
 
 
@@ -79,7 +87,8 @@ def test_every_route_hides_another_organisations_cases(api, orgs: TwoOrgs) -> No
 
     routes = _routes(api)
     assert len(routes) >= 15
-    values = {"case_id": str(case_id), "person_ref": "P1", "token_id": "1", "iso3": "DEU", "run_id": "1"}
+    values = {"case_id": str(case_id), "person_ref": "P1", "token_id": "1", "iso3": "DEU", "run_id": "1",
+              "exercise_id": "1"}
     for method, template, operation in routes:
         path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
         kwargs: dict[str, Any] = {}
