@@ -277,3 +277,124 @@ def test_unknown_purpose_is_refused_with_the_choices(api, orgs: TwoOrgs) -> None
     assert response.status_code == 422
     assert "resettlement-processing" in response.json()["detail"]
     assert api.get(f"{API}/cases", params={"purpose": "statistics"}, headers=orgs.b_admin.headers).status_code == 200
+
+
+# -- linkage ---------------------------------------------------------------------------------------------
+
+DEDUP = "deduplication"
+LINKAGE_AGREED = frozenset({"person.given_name", "person.family_name", "person.date_of_birth", "person.sex",
+                            "person.nationality"})
+# A's values outside the deduplication agreement: the case number, the place of birth, the original-script name.
+LINKAGE_SECRETS = ("SECRET-A-1", "Xanaduville", "ﻇﻇﻇ")
+
+
+def _linkage_agreement(api: Any, orgs: TwoOrgs, legal_basis: str) -> int:
+    today = dt.date.today()
+    created = api.post(f"{API}/agreements", headers=orgs.a_admin.headers, json={
+        "title": "Deduplication A-B", "purpose": DEDUP, "parties": ["agency-a", "state-b"],
+        "legal_basis": legal_basis, "fields": sorted(LINKAGE_AGREED), "categories": ["identity"],
+        "valid_from": str(today - dt.timedelta(days=30)), "valid_until": str(today + dt.timedelta(days=365))})
+    assert created.status_code == 201, created.text
+    agreement_id = int(created.json()["id"])
+    for member in (orgs.a_admin, orgs.b_admin):
+        assert api.post(f"{API}/agreements/actions", headers=member.headers,
+                        json={"agreement_id": agreement_id, "action": "approve"}).status_code == 200
+    return agreement_id
+
+
+def _linkage_view(api: Any, orgs: TwoOrgs) -> tuple[list[dict[str, Any]], str]:
+    """B's review queue (every status), and all the text of it."""
+    response = api.get(f"{API}/linkage/pairs", params={"status": "pending", "limit": 200},
+                       headers=orgs.b_caseworker.headers)
+    assert response.status_code == 200
+    return response.json()["items"], response.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ending", list(ENDINGS))
+def test_linkage_sees_exactly_the_agreed_fields(api, orgs: TwoOrgs, engine, ending: str) -> None:  # type: ignore[no-untyped-def]
+    from asylon.schemas.agreements import ConsentCreate
+    from asylon.services import consent
+    from tests.support.linkage import two_registers
+    from tests.support.world import register
+
+    legal_basis, end = ENDINGS[ending]
+    _, a_register = two_registers(engine, orgs.b_caseworker.actor, orgs.a_caseworker.actor, people=60)
+    created = api.post(f"{API}/cases", json=_secret_case(), headers=orgs.a_caseworker.headers)
+    assert created.status_code == 201
+    case_id = created.json()["id"]
+    # B's own record of the same woman, spelled its way (so "Zenobia" can only come from A).
+    register(engine, orgs.b_caseworker.actor, "B-ZEN", persons=[
+        {"person_ref": "P1", "relationship": "principal", "given_name": "Zenobiya", "family_name": "Qwertyuiop",
+         "sex": "F", "date_of_birth": "1979-11-23", "nationality": "SYR", "place_of_birth": "Elsewhere"},
+        {"person_ref": "P2", "relationship": "child", "given_name": "Omar", "family_name": "Qwertyuiop",
+         "sex": "M", "date_of_birth": "2015", "nationality": "SYR"}])
+    start = {"kind": "link", "partner": "agency-a"}
+
+    # 1. No agreement: no run, nothing of A.
+    refused = api.post(f"{API}/linkage/runs", headers=orgs.b_caseworker.headers, json=start)
+    assert refused.status_code == 403
+    pairs, text = _linkage_view(api, orgs)
+    assert pairs == [] and "Zenobia" not in text
+
+    # 2. An agreement for deduplication (and, under a consent basis, consent): exactly its fields.
+    agreement_id = _linkage_agreement(api, orgs, legal_basis)
+    consents = []
+    if legal_basis == "consent":
+        for ref in ("P1", "P2"):
+            given = api.post(f"{API}/consents", headers=orgs.a_caseworker.headers, json={
+                "case_id": case_id, "person_ref": ref, "purpose": DEDUP, "recipient": "state-b",
+                "given_on": str(dt.date.today()), "method": "signed form"})
+            assert given.status_code == 201, given.text
+            consents.append(given.json()["id"])
+        with transaction(engine) as session:
+            for row in a_register.itertuples():
+                consent.record_consent(session, actor=orgs.a_caseworker.actor, data=ConsentCreate(
+                    case_id=row.case_id, person_ref=row.person_ref, purpose=DEDUP, recipient="state-b",
+                    given_on=dt.date.today(), method="registration form"))
+    started = api.post(f"{API}/linkage/runs", headers=orgs.b_caseworker.headers, json=start)
+    assert started.status_code == 202, started.text
+    run = api.get(f"{API}/linkage/runs/{started.json()['id']}", headers=orgs.b_caseworker.headers).json()
+    assert run["status"] == "done", run["error"]
+    assert run["records_partner"] == len(a_register) + 2 and run["agreements"] == [agreement_id]
+    pairs, text = _linkage_view(api, orgs)
+    theirs = [p["right"] for p in pairs]
+    assert all(r["organisation"] == "agency-a" and r["visible"] for r in theirs)
+    assert all(shown({"persons": [r["person"]]}) <= LINKAGE_AGREED for r in theirs)
+    secret = next(p for p in pairs if p["right"]["case_id"] == case_id and p["right"]["person_ref"] == "P1")
+    assert shown({"persons": [secret["right"]["person"]]}) == LINKAGE_AGREED
+    assert secret["right"]["case_number"] is None  # case.case_number is not in the agreement
+    assert "Zenobia" in text and not any(s in text for s in LINKAGE_SECRETS)
+
+    def linkage_disclosures() -> list[dict[str, Any]]:
+        report = api.get(f"{API}/cases/{case_id}/persons/P1/disclosures", headers=orgs.a_caseworker.headers)
+        return [r for r in report.json() if r["channel"] == "linkage"]
+
+    # Each read through linkage is in the person's report: the run, and each showing of the pair.
+    logged = linkage_disclosures()
+    assert len(logged) == 2
+    assert all(r["recipient"] == "state-b" and r["purpose"] == DEDUP and r["agreements"] == [agreement_id]
+               and set(r["fields"]) == LINKAGE_AGREED and r["recipient_user"] == "caseworker@b.example"
+               for r in logged)
+
+    # 3. After the ending: nothing of A's person, no new run over them, no merge with them.
+    end(api, orgs, engine, agreement_id, consents)
+    pairs, text = _linkage_view(api, orgs)
+    after = next(p for p in pairs if p["id"] == secret["id"])
+    assert after["right"] == {"organisation": "agency-a", "visible": False, "case_id": None, "case_number": None,
+                              "person_ref": None, "person": None, "household": [], "merged_person_id": None,
+                              "member_id": None}
+    assert "Zenobia" not in text and not any(s in text for s in LINKAGE_SECRETS)
+    accept = api.post(f"{API}/linkage/pairs/decisions", headers=orgs.b_caseworker.headers,
+                      json={"pair_id": secret["id"], "decision": "accept", "reason": "same person"})
+    assert accept.status_code == 409 and "no longer shared" in accept.json()["detail"]
+    again = api.post(f"{API}/linkage/runs", headers=orgs.b_caseworker.headers, json=start)
+    if legal_basis == "consent":  # the others still consent; the withdrawn two are left out
+        assert again.status_code == 202
+        rerun = api.get(f"{API}/linkage/runs/{again.json()['id']}", headers=orgs.b_caseworker.headers).json()
+        assert rerun["records_partner"] == len(a_register)
+        pairs, text = _linkage_view(api, orgs)
+        assert "Zenobia" not in text
+    else:
+        assert again.status_code == 403
+    assert len(linkage_disclosures()) == len(logged)
