@@ -184,12 +184,17 @@ def form_errors(problems: list[Problem]) -> FormErrors:
             grouped.setdefault((name, rest, p.fix or ""), []).append(head)
         else:
             grouped.setdefault((name, p.message, p.fix or ""), [])
-    errors = FormErrors()
+    by_field: dict[str | None, list[str]] = {}
     for (name, message, fix), states in grouped.items():
         if states:
             shown = ", ".join(states[:6]) + (f" and {len(states) - 6} more" if len(states) > 6 else "")
             message = f"{shown}: {message}"
-        errors.add(name, message + (f"; {fix}" if fix else ""))
+        by_field.setdefault(name, []).append(message + (f"; {fix}" if fix else ""))
+    errors = FormErrors()
+    for name, messages in by_field.items():
+        # One message per field, so the field's error element (and its id) stays unique.
+        for message in messages if name is None else [". ".join(messages)]:
+            errors.add(name, message)
     return errors
 
 
