@@ -91,6 +91,8 @@ EVENT = {
     "pathway.destination": N_("Destination set"),
     "voluntariness.declared": N_("Voluntariness declared"),
     "family-unity.decided": N_("Family-unity decision"),
+    "consent.recorded": N_("Consent recorded"),
+    "consent.withdrawn": N_("Consent withdrawn"),
 }
 # Why a rule exists, in a sentence a caseworker can act on; keyed by the rule a refusal names.
 RULE = {
