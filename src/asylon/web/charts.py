@@ -141,9 +141,9 @@ def paired_bars(pairs: Sequence[BarPair], *, label: str, first_label: str, secon
                      f'{escape(_clip(p.label, 24))}<title>{escape(p.label)}</title></text>')
         for j, (value, colour, text, what) in enumerate(((p.first, FIRST, p.first_text, first_label),
                                                          (p.second, SECOND, p.second_text, second_label))):
-            if value is None:
-                continue
-            length = round(plot_w * max(value, 0.0) / top, 1)
+            length = 0.0 if value is None else round(plot_w * max(value, 0.0) / top, 1)
+            if length <= 0:
+                continue  # nothing to draw; the figure is in the table beside the chart
             parts.append(f'<rect class="{"first" if j == 0 else "second"}" x="{span(name_w, length):.1f}" '
                          f'y="{y + j * bar_h:.1f}" width="{length:.1f}" height="{bar_h}" fill="{colour}">'
                          f'<title>{escape(p.label)} — {escape(what)}: {escape(text or str(value))}</title></rect>')
