@@ -121,10 +121,12 @@ def merge_persons(session: Session, *, actor: Actor, left_id: int, right_id: int
         group_b.absorbed_into_id = group_a.id
         group_b.updated_at = now
         target.history = [*group_a.history, *group_b.history, event]
-    elif group_a is not None or group_b is not None:
-        target = group_a if group_a is not None else group_b
-        assert target is not None
-        joining = right_id if group_a is not None else left_id
+    elif group_a is not None:
+        target, joining = group_a, right_id
+        target.members.append(_member(reader, joining))
+        target.history = [*target.history, event]
+    elif group_b is not None:
+        target, joining = group_b, left_id
         target.members.append(_member(reader, joining))
         target.history = [*target.history, event]
     else:

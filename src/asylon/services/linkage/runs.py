@@ -35,7 +35,15 @@ from asylon.db.models import (
 from asylon.domain.organisations import Role
 from asylon.engines.linkage.model import LinkageOptions, LinkageResult
 from asylon.engines.linkage.records import check_columns
-from asylon.errors import AsylonError, Conflict, InvalidFile, InvalidInput, NotFound, PermissionDenied, Problem
+from asylon.errors import (
+    AsylonError,
+    Conflict,
+    InvalidFile,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Problem,
+)
 from asylon.schemas.linkage import (
     PERSON_FIELDS,
     PRESET_COLUMNS,
