@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from asylon.services.placement.exercises import (
     accept,
+    case_ids_by_number,
     create_exercise,
     latest_solved,
     list_exercises,
@@ -33,6 +34,7 @@ __all__ = [
     "NEED_SERVICES",
     "RunQueue",
     "accept",
+    "case_ids_by_number",
     "create_exercise",
     "execute_run",
     "exercise_public",

@@ -394,3 +394,14 @@ def situations(session: Session) -> list[tuple[str, str]]:
 
 def count_runs(session: Session, exercise_id: int) -> int:
     return session.scalar(select(func.count(PlacementRun.id)).where(PlacementRun.exercise_id == exercise_id)) or 0
+
+
+def case_ids_by_number(session: Session, *, actor: Actor, numbers: list[str]) -> dict[str, int]:
+    """The ids of the organisation's visible cases with these case numbers (the numbers people know);
+    a number that is missing is not one of them."""
+    if not numbers:
+        return {}
+    access = access_for(session, actor)
+    rows = session.execute(select(Case.case_number, Case.id).where(
+        Case.case_number.in_(numbers), access.case_filter, Case.organisation_id == actor.organisation_id))
+    return {number: case_id for number, case_id in rows}

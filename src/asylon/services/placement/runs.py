@@ -183,6 +183,9 @@ def prepare(session: Session, actor: Actor, exercise: PlacementExercise) -> Prep
                                         overrides=overrides)
     prepared.options = PlacementOptions(placement_bonus=exercise.placement_bonus, mip_gap=exercise.mip_gap,
                                         time_limit=exercise.time_limit)
+    if exercise.placement_bonus:
+        prepared.notes.append(f"objective = total score + {exercise.placement_bonus:g} per placed person, so "
+                              "households without working-age members are placed too")
     if exercise.quotas:
         prepared.notes.append(f"quotas ({exercise.quota_source or 'given'}): "
                               + ", ".join(f"{k} {v}" for k, v in sorted(exercise.quotas.items())))
