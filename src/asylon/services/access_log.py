@@ -31,6 +31,11 @@ def pending(session: Session) -> list[dict[str, Any]]:
     return rows
 
 
+def pending_any(session: Session) -> bool:
+    """Whether the session holds disclosures still to be logged (closing it will write them)."""
+    return bool(session.info.get(_KEY))
+
+
 def _flush_at_end(session: Session, transaction_: SessionTransaction) -> None:
     if transaction_.parent is not None:
         return

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, selectinload
 
 from asylon.config import get_settings
@@ -169,9 +169,9 @@ _TOKEN_ACTOR = (
 )
 
 
-def actor_for_token(session: Session, token: str) -> Actor:
+def actor_for_token(connection: Session | Connection, token: str) -> Actor:
     """Who a bearer token acts for; one query, as every API request asks it."""
-    row = session.execute(_TOKEN_ACTOR.where(ApiToken.token_hash == _hash_token(token))).first()
+    row = connection.execute(_TOKEN_ACTOR.where(ApiToken.token_hash == _hash_token(token))).first()
     if row is None or row.revoked_at is not None or not row.active:
         raise Unauthenticated("the API token is unknown or revoked; create one with `asylon tokens create`")
     if row.expires_at is not None and row.expires_at <= utcnow():
