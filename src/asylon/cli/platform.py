@@ -51,7 +51,9 @@ def _raise_stopped(signum: int, frame: FrameType | None) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only; SQLite uses one)")] = 1,
+    workers: Annotated[int, typer.Option(
+        help="Worker processes (one per core serves the most requests; on SQLite they read side by side and "
+             "write in turn)")] = 1,
     webhooks: Annotated[bool, typer.Option(
         "--webhooks/--no-webhooks",
         help="Deliver webhooks from this command (one process per deployment delivers at a time; others wait "
@@ -61,8 +63,8 @@ def serve(
     import uvicorn
 
     settings = get_settings()
-    if settings.is_sqlite and workers > 1:
-        console.print("[yellow]SQLite serves one worker; use PostgreSQL for more[/]")
+    if settings.is_sqlite and workers > 1 and settings.database_url.rstrip("/").endswith((":memory:", "sqlite:")):
+        console.print("[yellow]an in-memory SQLite database lives in one process: serving one worker[/]")
         workers = 1
     # One deliverer per command, beside the server processes; the lease keeps it one per deployment.
     deliverer = Deliverer(get_engine()).start() if webhooks else None
