@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from asylon.db.base import utcnow
-from asylon.db.models import Appeal, AppealEvent, AppealRequirement, PledgeParty, PledgeRow, Situation
+from asylon.db.models import Appeal, AppealEvent, AppealRequirement, PledgeRow, Situation
 from asylon.domain.organisations import Role
 from asylon.engines.fairshare import (
     CoverageRow,
@@ -60,16 +60,18 @@ from asylon.schemas.pledges import (
 from asylon.services.actors import Actor
 from asylon.services.pledges import (
     PledgeView,
+    appeal_by_code,
     append_event,
     can_change,
     find_appeal,
     find_situation,
     list_pledges,
+    parties,
     plain_amount,
     pledge_query,
     replayed,
     resolve_pledgers,
-    situation_sectors,
+    sector_problem,
 )
 
 __all__ = [
@@ -180,9 +182,7 @@ def list_situations(session: Session, *, actor: Actor) -> list[Situation]:
 
 
 def get_appeal(session: Session, *, actor: Actor, code: str) -> Appeal:
-    appeal = session.scalars(
-        select(Appeal).where(Appeal.code == code).options(selectinload(Appeal.requirements))
-    ).first()
+    appeal = appeal_by_code(session, code)
     if appeal is None:
         raise NotFound("appeal", code)
     return appeal
@@ -449,14 +449,10 @@ def import_flows(
                 fix="create the situation first, or correct its code",
             )
             continue
-        if group.sector and group.sector not in situation_sectors(session, situation.id):
-            problems.add(
-                f"unknown sector '{group.sector}' for situation '{situation.code}'",
-                row=row_no,
-                field=f"{field_prefix}sector",
-                value=group.sector,
-                fix=f"use one of: {', '.join(situation_sectors(session, situation.id)) or '(none yet)'}; or leave it empty",
-            )
+        sector = (sector_problem(session, situation, group.sector, field=f"{field_prefix}sector", row=row_no)
+                  if group.sector else None)
+        if sector is not None:
+            problems.problems.append(sector)
             continue
         if len(group.reference) > 64 or not group.reference[:1].isalnum():
             problems.add(
@@ -535,9 +531,7 @@ def import_flows(
                     year=int(group.date[:4]) if group.date[:4].isdigit() else dt.date.today().year,
                     organisation_id=actor.organisation_id,
                 )
-                row.parties = [
-                    PledgeParty(position=i, name=n, organisation_id=o.id if o else None) for i, (n, o) in enumerate(resolved)
-                ]
+                row.parties = parties(resolved)
                 session.add(row)
                 created += 1
             elif events:

@@ -60,6 +60,7 @@ from asylon.services.actors import Actor
 
 __all__ = [
     "PledgeView",
+    "appeal_by_code",
     "append_event",
     "can_change",
     "change_pledge",
@@ -69,11 +70,13 @@ __all__ = [
     "find_situation",
     "get_pledge",
     "list_pledges",
+    "parties",
     "plain_amount",
     "pledge_public",
     "pledge_query",
     "replayed",
     "resolve_pledgers",
+    "sector_problem",
     "situation_sectors",
 ]
 
@@ -195,10 +198,13 @@ def find_situation(session: Session, code: str, *, field: str = "situation") -> 
     return found
 
 
+def appeal_by_code(session: Session, code: str) -> Appeal | None:
+    """The appeal with its requirements, or None (callers say what a missing appeal means to them)."""
+    return session.scalars(select(Appeal).where(Appeal.code == code).options(selectinload(Appeal.requirements))).first()
+
+
 def find_appeal(session: Session, code: str, *, field: str = "appeal") -> Appeal:
-    found = session.scalars(
-        select(Appeal).where(Appeal.code == code).options(selectinload(Appeal.requirements))
-    ).first()
+    found = appeal_by_code(session, code)
     if found is None:
         raise InvalidInput(
             Problem(f"unknown appeal '{code}'", field=field, value=code, fix="use the code of an existing appeal")
@@ -216,22 +222,24 @@ def situation_sectors(session: Session, situation_id: int) -> list[str]:
     )
 
 
-def _check_sector(session: Session, situation: Situation, sector: str, *, field: str = "sector", row: int | None = None) -> None:
+def sector_problem(
+    session: Session, situation: Situation, sector: str, *, field: str = "sector", row: int | None = None
+) -> Problem | None:
+    """What is wrong with ``sector`` for ``situation`` (not a sector of its appeals), or None."""
     sectors = situation_sectors(session, situation.id)
-    if sector not in sectors:
-        raise InvalidInput(
-            Problem(
-                f"unknown sector '{sector}' for situation '{situation.code}'",
-                field=field,
-                row=row,
-                value=sector,
-                fix=(
-                    f"use one of the sectors of its appeals: {', '.join(sectors)}; or leave the sector empty"
-                    if sectors
-                    else "its appeals list no sectors yet: leave the sector empty, or add a requirement first"
-                ),
-            )
-        )
+    if sector in sectors:
+        return None
+    return Problem(
+        f"unknown sector '{sector}' for situation '{situation.code}'",
+        field=field,
+        row=row,
+        value=sector,
+        fix=(
+            f"use one of the sectors of its appeals: {', '.join(sectors)}; or leave the sector empty"
+            if sectors
+            else "its appeals list no sectors yet: leave the sector empty, or add a requirement first"
+        ),
+    )
 
 
 def resolve_pledgers(session: Session, names: Sequence[str]) -> list[tuple[str, Organisation | None]]:
@@ -245,6 +253,14 @@ def resolve_pledgers(session: Session, names: Sequence[str]) -> list[tuple[str, 
         orgs[org.name] = org
         orgs[org.slug] = org  # a slug wins over another organisation's identical name
     return [(orgs[n].name if n in orgs else n, orgs.get(n)) for n in names]
+
+
+def parties(pledgers: Sequence[tuple[str, Organisation | None]]) -> list[PledgeParty]:
+    """Party rows for resolved pledgers (:func:`resolve_pledgers`), in the order given."""
+    return [
+        PledgeParty(position=i, name=name, organisation_id=org.id if org else None)
+        for i, (name, org) in enumerate(pledgers)
+    ]
 
 
 def can_change(row: PledgeRow, actor: Actor) -> bool:
@@ -339,10 +355,9 @@ def create_pledge(session: Session, *, actor: Actor, data: PledgeCreate, source:
             if not problems:
                 problems.add("a sector needs a situation", field="sector", fix="give the situation or the appeal")
         else:
-            try:
-                _check_sector(session, situation, data.sector)
-            except InvalidInput as exc:
-                problems.problems.extend(exc.problems)
+            problem = sector_problem(session, situation, data.sector)
+            if problem is not None:
+                problems.problems.append(problem)
     problems.raise_if_any()
     start = new_pledge(
         data.reference,
@@ -368,10 +383,7 @@ def create_pledge(session: Session, *, actor: Actor, data: PledgeCreate, source:
         year=data.year or dt.date.today().year,
         organisation_id=actor.organisation_id,
     )
-    row.parties = [
-        PledgeParty(position=i, name=name, organisation_id=org.id if org else None)
-        for i, (name, org) in enumerate(pledgers)
-    ]
+    row.parties = parties(pledgers)
     session.add(row)
     append_event(session, actor, row, first, source=source)
     _flush(session, data.reference)
