@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support.server import free_port
 from tests.support.world import TwoOrgs, case_payload
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
@@ -43,3 +50,43 @@ def test_concurrent_registrations_are_all_stored(live_url: str, orgs: TwoOrgs) -
                 break
         assert page["total"] == len(acknowledged)
     assert stored == set(acknowledged)
+
+
+def test_several_server_processes_lose_no_writes(database_url: str, orgs: TwoOrgs, tmp_path: Path) -> None:
+    """`asylon serve --workers 2`: two processes write the same database (on SQLite, one file) side by side."""
+    port = free_port()
+    env = os.environ | {"ASYLON_DATABASE_URL": database_url, "ASYLON_DATA_DIR": str(tmp_path),
+                        "ASYLON_ENVIRONMENT": "test"}
+    server = subprocess.Popen([sys.executable, "-m", "asylon.cli", "serve", "--port", str(port), "--workers", "2",
+                               "--no-webhooks"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not _up(base):
+            assert server.poll() is None and time.monotonic() < deadline, server.stderr.read() if server.stderr else ""
+            time.sleep(0.2)
+
+        def client(index: int) -> list[str]:
+            with httpx.Client(base_url=base, headers=orgs.a_caseworker.headers, timeout=60) as http:
+                numbers = [f"W{index:02d}-{n:03d}" for n in range(40)]
+                for number in numbers:
+                    response = http.post("/api/v1/cases", json=case_payload(number))
+                    assert response.status_code == 201, response.text
+                return numbers
+
+        with ThreadPoolExecutor(8) as pool:
+            acknowledged = {n for batch in pool.map(client, range(8)) for n in batch}
+        with httpx.Client(base_url=base, headers=orgs.a_viewer.headers, timeout=60) as http:
+            page = http.get("/api/v1/cases", params={"limit": 500}).json()
+        assert {c["case_number"] for c in page["items"]} == acknowledged
+        assert page["total"] == 320
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _up(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
