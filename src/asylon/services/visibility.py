@@ -23,6 +23,8 @@ Linkage hook: a deduplication run over several organisations' records must call
 ``access_for(session, actor, purpose="deduplication", channel="linkage")`` and read only
 ``access.case_filter`` rows and ``access.fields_for(case)`` fields (which logs the disclosure); the
 privacy-preserving path may send encodings of fields the agreement names and nothing else.
+:mod:`asylon.services.linkage` does so: runs read through ``case_filter``/``fields_for``/``person_visible``,
+and pairs and merged persons read the other side again through this check each time they are shown.
 """
 
 from __future__ import annotations
