@@ -118,20 +118,18 @@ def create_appeal(session: Session, *, actor: Actor, data: AppealCreate) -> Appe
     appeal.requirements = [AppealRequirement(sector=r.sector, amount_usd=r.amount_usd) for r in data.requirements]
     session.add(appeal)
     session.flush()
-    session.add(
-        AppealEvent(
-            appeal_id=appeal.id,
-            organisation_id=actor.organisation_id,
-            actor_user_id=actor.user_id,
-            kind="created",
-            data={
-                "situation": situation.code,
-                "year": data.year,
-                "requirements": {r.sector: str(r.amount_usd) for r in data.requirements},
-            },
-        )
-    )
+    _appeal_event(session, actor, appeal, "created", {
+        "situation": situation.code,
+        "year": data.year,
+        "requirements": {r.sector: str(r.amount_usd) for r in data.requirements},
+    })
     return appeal
+
+
+def _appeal_event(session: Session, actor: Actor, appeal: Appeal, kind: str, data: dict[str, object],
+                  reason: str = "") -> None:
+    session.add(AppealEvent(appeal_id=appeal.id, organisation_id=actor.organisation_id, actor_user_id=actor.user_id,
+                            kind=kind, data=data, reason=reason))
 
 
 def set_requirement(session: Session, *, actor: Actor, data: RequirementSet) -> Appeal:
@@ -149,16 +147,9 @@ def set_requirement(session: Session, *, actor: Actor, data: RequirementSet) -> 
     else:
         existing.amount_usd = data.amount_usd
         existing.updated_at = utcnow()
-    session.add(
-        AppealEvent(
-            appeal_id=appeal.id,
-            organisation_id=actor.organisation_id,
-            actor_user_id=actor.user_id,
-            kind="requirement",
-            data={"sector": data.sector, "before": None if before is None else str(before), "after": str(data.amount_usd)},
-            reason=data.reason,
-        )
-    )
+    _appeal_event(session, actor, appeal, "requirement",
+                  {"sector": data.sector, "before": None if before is None else str(before),
+                   "after": str(data.amount_usd)}, data.reason)
     session.flush()
     return appeal
 
