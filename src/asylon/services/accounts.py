@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,9 +23,14 @@ from asylon.services.actors import Actor
 
 TOKEN_PREFIX = "asy_"
 _hasher = PasswordHasher()
-# Verifying against this keeps a failed login for an unknown e-mail as slow as one for a wrong password,
-# so timing does not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash("not a password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps a failed login for an unknown e-mail as slow as one for a wrong password,
+    so timing does not reveal which accounts exist. Made on first use: hashing takes half a second, which every
+    command would otherwise pay at import."""
+    return _hasher.hash("not a password")
 
 
 def actor_for(user: User) -> Actor:
@@ -113,7 +119,7 @@ def authenticate_password(session: Session, email: str, password: str) -> User:
         select(User).where(User.email == email.strip().lower()).options(selectinload(User.organisation))
     )
     try:
-        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user and user.password_hash else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         raise Unauthenticated("wrong e-mail or password") from None
     if user is None or not user.active:
