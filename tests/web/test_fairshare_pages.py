@@ -229,7 +229,7 @@ def test_arabic_layout_mirrors_the_chart(a_web: WebClient) -> None:
     assert '<html lang="ar" dir="rtl">' in arabic
     chart = re.search(r'<svg class="pairs".*?</svg>', arabic, re.S).group(0)  # type: ignore[union-attr]
     assert 'direction="ltr"' in chart  # coordinates are laid out explicitly, whatever the page direction
-    assert re.search(r'<text x="636" y="[\d.]+" text-anchor="end" class="name">', chart)  # names on the right
+    assert re.search(r'<text x="556" y="[\d.]+" text-anchor="end" class="name">', chart)  # names on the right
     assert re.search(r'<text x="4" y="[\d.]+" text-anchor="start" class="name">', english)
     assert set(table_rows(arabic)) == {"DEU", "FRA"}
 

@@ -319,7 +319,21 @@ def test_pledges_page_shows_the_gap_chart_and_refuses_an_overpayment(live_url: s
     page.goto(live_url + "/pledges?situation=SDN-RRP")
     row = page.locator('#coverage-SDN-RRP tr[data-sector="Shelter"] td')
     assert row.nth(1).inner_text() == "3,300,000" and row.nth(4).inner_text() == "700,000"
+    # Every field has a label and every page one heading; on a phone nothing scrolls sideways.
+    for path in ("/pledges", "/pledges/new", "/pledges/pledge?reference=WEB-7", "/fairshare"):
+        page.goto(live_url + path)
+        assert page.evaluate(UNLABELLED) == [], path
+        assert page.locator("h1").count() == 1, path
     page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/pledges", "/pledges/pledge?reference=WEB-7", "/pledges/new"):
+        page.goto(live_url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
     page.goto(live_url + "/pledges")
     screenshot(page, "pledges-phone")
     assert traffic.outside == []
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter(el => el.labels.length === 0 && !el.getAttribute('aria-label'))
+    .map(el => el.name || el.id)"""

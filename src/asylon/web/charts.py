@@ -106,7 +106,7 @@ def _clip(text: str, size: int) -> str:
 
 
 def paired_bars(pairs: Sequence[BarPair], *, label: str, first_label: str, second_label: str,
-                mirror: bool = False, width: int = 640) -> Markup:
+                mirror: bool = False, width: int = 560) -> Markup:
     """Two horizontal bars per row (``first`` light above ``second`` dark), one scale for all, a note after.
 
     ``label`` is the chart's text alternative; each bar also carries a ``<title>`` with its figure, and the page
@@ -114,7 +114,7 @@ def paired_bars(pairs: Sequence[BarPair], *, label: str, first_label: str, secon
 
     >>> svg = paired_bars([BarPair("DEU", "Germany", 0.2, 0.1, note="×0.50")], label="Shares",
     ...                   first_label="fair share", second_label="effort")
-    >>> 'data-key="DEU"' in svg and 'width="426.0"' in svg and 'width="213.0"' in svg
+    >>> 'data-key="DEU"' in svg and 'width="346.0"' in svg and 'width="173.0"' in svg
     True
     """
     if not pairs:
