@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from markupsafe import Markup, escape
 
@@ -184,8 +185,18 @@ def ratio_legend() -> list[tuple[str, str]]:
     return out
 
 
+@cache
+def _boxes(code: str) -> tuple[tuple[float, float, float, float], tuple[float, float, float, float]]:
+    """A country's whole bounding box, and that of its largest part (France without Guiana)."""
+    d = worldmap.geometry().paths[code][1]
+    main = _extent(d)
+    parts = [_extent("M" + sub) for sub in d.split("M")[1:]]
+    whole = (min(p[0] for p in parts), min(p[1] for p in parts), max(p[2] for p in parts), max(p[3] for p in parts))
+    return whole, main
+
+
 def _extent(d: str) -> tuple[float, float, float, float]:
-    """Bounding box of a country's largest part (France without Guiana, Norway without Svalbard)."""
+    """Bounding box of the largest part of a path (France without Guiana, Norway without Svalbard)."""
     best = (0.0, 0.0, 0.0, 0.0)
     best_area = -1.0
     for sub in d.split("M")[1:]:
@@ -206,7 +217,7 @@ def _extent(d: str) -> tuple[float, float, float, float]:
 
 def _view_box(codes: Sequence[str]) -> tuple[float, float, float, float]:
     geo = worldmap.geometry()
-    boxes = [_extent(geo.paths[c][1]) for c in codes if c in geo.paths]
+    boxes = [_boxes(c)[1] for c in codes if c in geo.paths]
     if not boxes or len(boxes) > 60:
         return 0.0, 0.0, float(geo.width), float(geo.height)
     x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
@@ -236,6 +247,9 @@ def ratio_map(ratios: Mapping[str, float | None], *, title: str,
     stroke = max(0.15, 0.5 * w / geo.width)
     for code, (_, d) in geo.paths.items():
         if code not in ratios:
+            box = _boxes(code)[0]
+            if box[2] < x or box[0] > x + w or box[3] < y or box[1] > y + h:
+                continue  # outside the zoomed view: leave it out of the page
             parts.append(f'<path d="{d}" fill="{NOT_COMPARED}" stroke="#fff" stroke-width="{stroke:.2f}"/>')
             continue
         ratio = ratios[code]
