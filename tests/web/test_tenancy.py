@@ -22,7 +22,7 @@ pytestmark = pytest.mark.db
 # What would give A's cases away: case numbers, names in both scripts, a member's date of birth.
 SECRETS = ("SECRET-A-1", "SECRET-A-2", "Rania", "Haddad", "رانيا", "1986-03-14")
 PARAMS = {"case_id": None, "iso3": "JOR", "agreement_id": 1, "thread_id": 1, "subscription_id": 1, "person_ref": "P1",
-          "run_id": 1}
+          "run_id": 1, "exercise_id": 1}
 
 
 def page_paths(case_id: int) -> list[str]:
