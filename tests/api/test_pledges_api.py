@@ -109,7 +109,10 @@ def test_every_change_is_an_event_and_state_is_their_replay(api, orgs: TwoOrgs) 
         (1, "pledge", "1000"), (2, "commit", "800"), (3, "pay", "300"), (4, "progress", None),
         (5, "adjust", "900"), (6, "pay", "600")]
     assert {e["organisation"] for e in events} == {"agency-a"}
-    assert all(e["actor"] == "caseworker@a.example" for e in events)
+    # Pledges are public, the people recording them are not: another organisation sees who acted by organisation.
+    assert all(e["actor"] is None for e in events)
+    own = api.get(f"{API}/pledges/events", params={"reference": "P-1"}, headers=orgs.a_viewer.headers).json()
+    assert all(e["actor"] == "caseworker@a.example" for e in own)
     assert events[4]["note"] == "exchange gain" and events[0]["note"] == "GRF 2023"
 
     pledge = _get(api, orgs, "P-1")

@@ -81,10 +81,11 @@ def show_command(reference: str, user: User) -> None:
 
     def action() -> tuple[Table, Table]:
         with transaction(write=False) as session:
-            view = pledges.get_pledge(session, actor=acting(session, user), reference=reference)
+            actor = acting(session, user)
+            view = pledges.get_pledge(session, actor=actor, reference=reference)
             history = Table("#", "kind", "amount", "note", "by", "at", title="Events", title_justify="left")
             for e in view.row.events:
-                event = pledges.event_public(e)
+                event = pledges.event_public(e, actor)
                 history.add_row(str(event.seq), event.kind, "" if event.amount is None else f"{event.amount:,}",
                                 event.note, event.actor or event.organisation, event.at.isoformat(timespec="seconds"))
             return _pledge_table([view]), history

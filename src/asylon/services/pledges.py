@@ -424,7 +424,10 @@ def plain_amount(amount: Decimal) -> Decimal:
     return amount.normalize() + Decimal(0)  # 8E+2 -> 800, 800.5000 -> 800.5
 
 
-def event_public(row: PledgeEventRow) -> PledgeEventPublic:
+def event_public(row: PledgeEventRow, viewer: Actor) -> PledgeEventPublic:
+    """One change to a pledge. Pledges are public, the people who record them are not: who acted is named only
+    to their own organisation; others see the organisation."""
+    own = viewer.organisation_id == row.organisation_id
     return PledgeEventPublic(
         seq=row.seq,
         kind=row.kind,
@@ -433,12 +436,13 @@ def event_public(row: PledgeEventRow) -> PledgeEventPublic:
         note=row.note,
         source=row.source,
         organisation=row.organisation.slug,
-        actor=row.actor.email if row.actor is not None else None,
+        actor=row.actor.email if row.actor is not None and own else None,
         at=row.at,
     )
 
 
-def pledge_public(view: PledgeView, *, with_events: bool = False) -> PledgePublic:
+def pledge_public(view: PledgeView, *, viewer: Actor | None = None) -> PledgePublic:
+    """A pledge; with its events when ``viewer`` is given (who acted is shown as :func:`event_public` allows)."""
     row, state = view.row, view.state
     return PledgePublic(
         reference=row.reference,
@@ -465,5 +469,5 @@ def pledge_public(view: PledgeView, *, with_events: bool = False) -> PledgePubli
         allowed_events=sorted(view.allowed),
         progress_reports=len(state.progress_reports),
         created_at=row.created_at,
-        events=[event_public(e) for e in row.events] if with_events else None,
+        events=[event_public(e, viewer) for e in row.events] if viewer is not None else None,
     )

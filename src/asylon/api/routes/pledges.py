@@ -57,13 +57,13 @@ def list_pledges(
 def create_pledge(data: PledgeCreate, session: WriteSession, actor: CurrentActor) -> PledgePublic:
     view = pledges.create_pledge(session, actor=actor, data=data)
     session.commit()
-    return pledges.pledge_public(view, with_events=True)
+    return pledges.pledge_public(view, viewer=actor)
 
 
 @router.get("/pledges/events")
 def pledge_history(session: ReadSession, actor: CurrentActor, reference: Code) -> list[PledgeEventPublic]:
     view = pledges.get_pledge(session, actor=actor, reference=reference)
-    return [pledges.event_public(e) for e in view.row.events]
+    return [pledges.event_public(e, actor) for e in view.row.events]
 
 
 @router.post("/pledges/events", status_code=status.HTTP_201_CREATED)
@@ -72,7 +72,7 @@ def change_pledge(data: PledgeChange, session: WriteSession, actor: CurrentActor
     lifecycle does not allow answers 409 with the rule's name in ``rule``."""
     view = pledges.change_pledge(session, actor=actor, data=data)
     session.commit()
-    return pledges.pledge_public(view, with_events=True)
+    return pledges.pledge_public(view, viewer=actor)
 
 
 @router.get("/appeals")
