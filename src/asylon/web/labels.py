@@ -93,6 +93,9 @@ EVENT = {
     "family-unity.decided": N_("Family-unity decision"),
     "consent.recorded": N_("Consent recorded"),
     "consent.withdrawn": N_("Consent withdrawn"),
+    "placement.accepted": N_("Placement accepted"),
+    "person.merged": N_("Records merged"),
+    "person.unmerged": N_("Records split"),
 }
 # Why a rule exists, in a sentence a caseworker can act on; keyed by the rule a refusal names.
 RULE = {
