@@ -31,7 +31,7 @@ from asylon.engines.placement.static import place_units
 from asylon.engines.placement.synthetic import generate_year
 from asylon.engines.placement.units import build_units
 
-from .placement_static import _cpu
+from .machine import cpu_model
 
 POLICIES = ("resolve", "potentials", "greedy", "random")
 
@@ -44,7 +44,7 @@ def main() -> None:
     ap.add_argument("--policies", default=",".join(POLICIES))
     args = ap.parse_args()
     policies = args.policies.split(",")
-    print(f"machine: {os.cpu_count()} cores, {_cpu()}; load average {os.getloadavg()[0]:.1f} (shared: noisy)")
+    print(f"machine: {os.cpu_count()} cores, {cpu_model()}; load average {os.getloadavg()[0]:.1f} (shared: noisy)")
     print(f"{'seed':>4} {'cases':>6} {'cap/arr':>7} {'hindsight':>10} " + " ".join(f"{p:>11}" for p in policies)
           + "  seconds per policy")
     ratios: dict[str, list[float]] = {p: [] for p in policies}

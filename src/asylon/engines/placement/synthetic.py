@@ -178,15 +178,37 @@ def generate_year(
                                                                 np.zeros(0)))
     # Allowed-ness is decided on all pairs, then a random share is dropped (localities that cannot take a
     # case for reasons outside the model) so that about ``compatible`` of all pairs remain.
-    from .eligibility import allowed_pairs
+    from .eligibility import Eligibility, allowed_pairs
 
-    every = ScoreTable(np.repeat(np.arange(n_cases), n_destinations), np.tile(np.arange(n_destinations), n_cases),
-                       np.zeros(n_cases * n_destinations))
-    ok = allowed_pairs(replace(problem, scores=every))
-    share_ok = len(ok.case) / max(n_cases * n_destinations, 1)
-    keep = rng.random(len(ok.case)) < min(1.0, compatible / max(share_ok, 1e-9))
-    ci, di = ok.case[keep], ok.destination[keep]
-    scores = case_scores(world, cases, destinations, ci, di, kind=score)
+    # In slices of cases, so that a 100,000 × 1,000 year never holds every pair's temporaries at once; the
+    # random draws follow one stream, so the year is the same whatever the slice size.
+    step = max(1, 2_000_000 // max(n_destinations, 1))
+
+    def allowed(lo: int) -> Eligibility:
+        part = cases[lo : lo + step]
+        every = ScoreTable(np.repeat(np.arange(len(part)), n_destinations),
+                           np.tile(np.arange(n_destinations), len(part)), np.zeros(len(part) * n_destinations))
+        return allowed_pairs(replace(problem, cases=part, scores=every))
+
+    share_ok = (sum(len(allowed(lo).case) for lo in range(0, n_cases, step)) if n_cases > step
+                else None)
+    ci_parts, di_parts, score_parts = [], [], []
+    n_ok = 0
+    for lo in range(0, n_cases, step):
+        part = cases[lo : lo + step]
+        ok = allowed(lo)
+        if share_ok is None:
+            share_ok = len(ok.case)
+        keep = rng.random(len(ok.case)) < min(1.0, compatible / max(share_ok / max(n_cases * n_destinations, 1),
+                                                                    1e-9))
+        ci_part, di_part = ok.case[keep], ok.destination[keep]
+        n_ok += len(ci_part)
+        score_parts.append(case_scores(world, part, destinations, ci_part, di_part, kind=score))
+        ci_parts.append(ci_part + lo)
+        di_parts.append(di_part)
+    ci = np.concatenate(ci_parts) if ci_parts else np.zeros(0, np.int64)
+    di = np.concatenate(di_parts) if di_parts else np.zeros(0, np.int64)
+    scores = np.concatenate(score_parts) if score_parts else np.zeros(0)
     table = ScoreTable(ci, di, scores)
     cases = _link(rng, cases, table, destinations, ties=ties, family_links=family_links)
     quota = {}
@@ -195,7 +217,7 @@ def generate_year(
             cap = sum(d.capacity for d in destinations if d.country == country)
             quota[country] = int(cap * rng.uniform(0.85, 1.0))
     problem = PlacementProblem(cases, destinations, table, quotas=quota)
-    return SyntheticYear(problem, world, float(len(ci)) / max(n_cases * n_destinations, 1))
+    return SyntheticYear(problem, world, float(n_ok) / max(n_cases * n_destinations, 1))
 
 
 def case_scores(world: World, cases: list[Case], destinations: list[Destination], ci: IntArray, di: IntArray,
