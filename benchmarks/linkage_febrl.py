@@ -20,7 +20,7 @@ from splink import block_on
 from asylon.domain.dates import DateError, PartialDate
 from asylon.engines.linkage import evaluation as ev
 from asylon.engines.linkage.model import LinkageOptions, LinkageResult
-from asylon.engines.linkage.preset import Preset, registration
+from asylon.engines.linkage.preset import Preset, out_of_the_box, registration
 from asylon.engines.linkage.probabilistic import run_preset
 from asylon.engines.linkage.records import prepare
 from benchmarks.linkage_synthetic import machine
@@ -91,15 +91,9 @@ def ours_preset(link_type: str) -> Preset:
 
 
 def plain_preset(link_type: str) -> Preset:
-    from splink import SettingsCreator
-
-    settings = SettingsCreator(
-        link_type=link_type,
-        unique_id_column_name="unique_id",
+    return out_of_the_box(
+        link_type,  # type: ignore[arg-type]
         comparisons=[
-            cl.NameComparison("given_name"),
-            cl.NameComparison("family_name"),
-            cl.DateOfBirthComparison("dob_iso", input_is_string=True),
             cl.ExactMatch("street_number"),
             cl.JaroWinklerAtThresholds("address_1"),
             cl.JaroWinklerAtThresholds("address_2"),
@@ -107,10 +101,7 @@ def plain_preset(link_type: str) -> Preset:
             cl.LevenshteinAtThresholds("postcode", [1, 2]),
             cl.ExactMatch("state"),
         ],
-        blocking_rules_to_generate_predictions=[
-            block_on("given_name", "family_name"),
-            block_on("family_name", "dob_iso"),
-            block_on("given_name", "dob_iso"),
+        blocking=[
             block_on("dob_iso"),
             block_on("postcode", "street_number"),
             block_on("suburb", "substr(dob_iso, 1, 4)"),
@@ -119,16 +110,6 @@ def plain_preset(link_type: str) -> Preset:
             block_on("family_name", "street_number"),
             block_on("given_name", "postcode"),
         ],
-        retain_intermediate_calculation_columns=True,
-        retain_matching_columns=True,
-    )
-    return Preset(
-        "splink-out-of-the-box",
-        settings,
-        ((block_on("given_name", "family_name"),), (block_on("dob_iso"),)),
-        ("l.given_name = r.given_name AND l.family_name = r.family_name AND l.dob_iso = r.dob_iso",),
-        0.6,
-        ("given_name", "family_name", "dob_iso"),
     )
 
 

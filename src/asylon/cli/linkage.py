@@ -17,11 +17,12 @@ from rich.console import Console
 from rich.table import Table
 
 from asylon.cli.errors import run_guarded
+from asylon.engines.linkage.backends import check_backend
 from asylon.engines.linkage.bloom import EncodingSchema, encode, load_secret, read_encodings, write_encodings
 from asylon.engines.linkage.model import LinkageOptions, LinkageResult
 from asylon.engines.linkage.pprl import link_encoded
 from asylon.engines.linkage.probabilistic import dedupe, link
-from asylon.engines.linkage.records import apply_column_map, prepare, read_table
+from asylon.engines.linkage.records import apply_column_map, prepare, read_table, require_nonempty
 from asylon.errors import InvalidInput, Problem
 
 console = Console(stderr=True)
@@ -38,6 +39,16 @@ ThresholdOption = Annotated[
     float, typer.Option(help="Match probability at which a pair is a link and joins a cluster.")
 ]
 ReviewOption = Annotated[float, typer.Option(help="Also write pairs from this probability up, for review.")]
+PairsOption = Annotated[Path | None, typer.Option(help="Pairs CSV (default: named after the input).")]
+ClustersOption = Annotated[Path | None, typer.Option(help="Clusters CSV (default: named after the input).")]
+SeedOption = Annotated[int, typer.Option(help="Seed for training samples (reproducible runs).")]
+BackendOption = Annotated[
+    str,
+    typer.Option(
+        help="Where the linkage runs: duckdb (in-process) or spark (the running Spark session, else a local "
+        "one on 2 cores; needs Java 17+). Both give the same pairs."
+    ),
+]
 
 
 def _mapping(items: list[str] | None) -> dict[str, str]:
@@ -113,58 +124,44 @@ def register(app: typer.Typer) -> None:
     @app.command("dedupe")
     def dedupe_command(
         file: Annotated[Path, typer.Argument(help="Register to deduplicate (CSV or Parquet).")],
-        out: Annotated[Path | None, typer.Option(help="Pairs CSV (default: FILE-pairs.csv).")] = None,
-        clusters: Annotated[
-            Path | None, typer.Option(help="Clusters CSV (default: FILE-clusters.csv).")
-        ] = None,
+        out: PairsOption = None,
+        clusters: ClustersOption = None,
         map_: MapOption = None,
         threshold: ThresholdOption = 0.95,
         review_from: ReviewOption = 0.5,
-        seed: Annotated[int, typer.Option(help="Seed for training samples (reproducible runs).")] = 1,
+        seed: SeedOption = 1,
+        backend: BackendOption = "duckdb",
     ) -> None:
-        """Find records of the same person within one register; write scored pairs and clusters."""
+        """Find records of the same person within one register; write scored pairs and clusters
+        (default FILE-pairs.csv, FILE-clusters.csv)."""
 
-        def action() -> None:
-            options = _options(threshold, review_from, seed)
+        def run(options: LinkageOptions) -> LinkageResult:
             records = _read(file, _mapping(map_))
-            result = dedupe(records, options=options, source=file.stem, progress=_progress())
-            _write_result(
-                result, out or Path(f"{file.stem}-pairs.csv"), clusters or Path(f"{file.stem}-clusters.csv")
-            )
+            return dedupe(records, options=options, source=file.stem, progress=_progress())
 
-        run_guarded(action)
+        _run_and_write(run, file.stem, out, clusters, threshold, review_from, seed, backend)
 
     @app.command("link")
     def link_command(
         left: Annotated[Path, typer.Argument(help="First register (CSV or Parquet).")],
         right: Annotated[Path, typer.Argument(help="Second register.")],
-        out: Annotated[Path | None, typer.Option(help="Pairs CSV (default: LEFT-RIGHT-pairs.csv).")] = None,
-        clusters: Annotated[
-            Path | None, typer.Option(help="Clusters CSV (default: LEFT-RIGHT-clusters.csv).")
-        ] = None,
+        out: PairsOption = None,
+        clusters: ClustersOption = None,
         map_: MapOption = None,
         threshold: ThresholdOption = 0.95,
         review_from: ReviewOption = 0.5,
-        seed: Annotated[int, typer.Option(help="Seed for training samples (reproducible runs).")] = 1,
+        seed: SeedOption = 1,
+        backend: BackendOption = "duckdb",
     ) -> None:
-        """Find records of the same person across two registers; write scored pairs and clusters."""
+        """Find records of the same person across two registers; write scored pairs and clusters
+        (default LEFT-RIGHT-pairs.csv, LEFT-RIGHT-clusters.csv)."""
+        names = _source_names(left, right)
 
-        def action() -> None:
-            options = _options(threshold, review_from, seed)
-            mapping = _mapping(map_)
-            names = _source_names(left, right)
-            left_frame, right_frame = _read_pair(left, right, mapping)
-            result = link(
-                left_frame,
-                right_frame,
-                options=options,
-                sources=names,
-                progress=_progress(),
-            )
-            stem = f"{names[0]}-{names[1]}"
-            _write_result(result, out or Path(f"{stem}-pairs.csv"), clusters or Path(f"{stem}-clusters.csv"))
+        def run(options: LinkageOptions) -> LinkageResult:
+            left_frame, right_frame = _read_pair(left, right, _mapping(map_))
+            return link(left_frame, right_frame, options=options, sources=names, progress=_progress())
 
-        run_guarded(action)
+        _run_and_write(run, f"{names[0]}-{names[1]}", out, clusters, threshold, review_from, seed, backend)
 
     @app.command("encode")
     def encode_command(
@@ -192,10 +189,7 @@ def register(app: typer.Typer) -> None:
                 )
             secret = load_secret(secret_file)
             prepared = prepare(_read(file, _mapping(map_)), source=str(file))
-            if len(prepared) == 0:
-                raise InvalidInput(
-                    Problem(f"{file} has no records", fix="check that the right file was given")
-                )
+            require_nonempty(prepared, source=str(file))
             encodings = encode(prepared, secret, EncodingSchema(hardening=hardening))  # type: ignore[arg-type]
             target = out or Path(f"{file.stem}.clk.npz")
             write_encodings(encodings, target)
@@ -249,7 +243,27 @@ def register(app: typer.Typer) -> None:
         run_guarded(action)
 
 
-def _options(threshold: float, review_from: float, seed: int) -> LinkageOptions:
+def _run_and_write(
+    run: Callable[[LinkageOptions], LinkageResult],
+    stem: str,
+    out: Path | None,
+    clusters: Path | None,
+    threshold: float,
+    review_from: float,
+    seed: int,
+    backend: str,
+) -> None:
+    """What dedupe and link share: check the options, run, write pairs and clusters named after ``stem``."""
+
+    def action() -> None:
+        result = run(_options(threshold, review_from, seed, backend))
+        _write_result(result, out or Path(f"{stem}-pairs.csv"), clusters or Path(f"{stem}-clusters.csv"))
+
+    run_guarded(action)
+
+
+def _options(threshold: float, review_from: float, seed: int, backend: str = "duckdb") -> LinkageOptions:
+    check_backend(backend)
     if not 0 < review_from <= threshold < 1:
         raise InvalidInput(
             Problem(
@@ -258,7 +272,7 @@ def _options(threshold: float, review_from: float, seed: int) -> LinkageOptions:
                 fix="e.g. --threshold 0.95 --review-from 0.5",
             )
         )
-    return LinkageOptions(threshold=threshold, keep_from=review_from, seed=seed)
+    return LinkageOptions(threshold=threshold, keep_from=review_from, seed=seed, backend=backend)
 
 
 def _source_names(left: Path, right: Path) -> tuple[str, str]:

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from asylon.cli import app
+from asylon.engines.linkage.model import LinkageOptions, LinkageResult
 from asylon.engines.linkage.synthetic import generate_people, registrations
 
 runner = CliRunner()
@@ -110,3 +113,31 @@ def test_encode_refuses_a_short_secret(files: Path) -> None:
     (files / "short.key").write_text("tiny")
     r = runner.invoke(app, ["encode", str(files / "ngo.csv"), "--secret-file", str(files / "short.key")])
     assert r.exit_code == 3 and "at least 32" in text(r)
+
+
+def test_an_unknown_backend_is_refused_with_the_choices(files: Path) -> None:
+    r = runner.invoke(app, ["dedupe", str(files / "ngo.csv"), "--backend", "postgres"])
+    assert r.exit_code == 3
+    assert "unknown linkage backend 'postgres'" in text(r) and "use one of duckdb, spark" in text(r)
+
+
+@pytest.mark.slow
+def test_backend_option_reaches_the_engine(files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--backend spark`` asks the engine for Spark (test_spark.py runs Spark itself; here the run
+    is handed to DuckDB to keep the CLI tests quick)."""
+    import asylon.cli.linkage as cli_linkage
+
+    seen: list[str] = []
+    real = cli_linkage.link
+
+    def spy(*args: Any, options: LinkageOptions, **kwargs: Any) -> LinkageResult:
+        seen.append(options.backend)
+        return real(*args, options=replace(options, backend="duckdb"), **kwargs)
+
+    monkeypatch.setattr(cli_linkage, "link", spy)
+    out = files / "spy-pairs.csv"
+    files_args = [str(files / "unhcr.csv"), str(files / "ngo.csv"), "--map", "given_name=first_name"]
+    outputs = ["--out", str(out), "--clusters", str(files / "spy-clusters.csv")]
+    r = runner.invoke(app, ["link", *files_args, "--backend", "spark", *outputs])
+    assert r.exit_code == 0, r.output
+    assert seen == ["spark"] and len(pd.read_csv(out)) > 100

@@ -28,8 +28,17 @@ class LinkageOptions:
     ``keep_from`` up are written out for review. ``u_max_pairs`` bounds the random sample u is estimated
     from; ``seed`` makes training reproducible. ``min_m`` floors every m probability after training, so a
     level EM never saw (a sex code typed wrong) costs a bounded weight rather than vetoing the pair.
-    ``memory_limit`` caps DuckDB (it spills to disk beyond it); ``predict_chunks`` splits scoring into
-    chunks × chunks parts (default: more chunks for larger registers).
+    ``memory_limit`` caps DuckDB (it spills to disk beyond it) and sizes the Spark driver when asylon starts
+    Spark; ``predict_chunks`` splits scoring into chunks × chunks parts (default: more chunks for larger
+    registers). ``backend`` is where Splink runs the SQL: "duckdb" (in-process, the default) or "spark"
+    (the session already active in this process, else a local one on ``spark_master``; needs Java 17+).
+    The same preset, training and clustering run on both. ``u_chunks`` splits u estimation into that many
+    passes, stopping early once every level has been seen 100 times (default: Splink's 10 on DuckDB, 1 on
+    Spark, where each pass is a job with a fixed cost); with 1 and ``u_max_pairs`` above the register's pair
+    count, training reads every pair and both backends learn the same model.
+
+    >>> LinkageOptions(backend="spark").spark_master
+    'local[2]'
     """
 
     threshold: float = 0.95
@@ -40,10 +49,15 @@ class LinkageOptions:
     min_m: float = 0.002
     memory_limit: str | None = "6GB"
     predict_chunks: int | None = None
+    backend: str = "duckdb"
+    spark_master: str = "local[2]"
+    u_chunks: int | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 < self.keep_from <= self.threshold < 1.0:
             raise ValueError("need 0 < keep_from <= threshold < 1")
+        if self.backend not in ("duckdb", "spark"):
+            raise ValueError(f"unknown backend {self.backend!r}: use duckdb or spark")
 
 
 @dataclass(frozen=True, slots=True)

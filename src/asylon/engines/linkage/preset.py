@@ -53,7 +53,7 @@ class Preset:
 
 def _null(col: str) -> dict[str, Any]:
     return {
-        "sql_condition": f'"{col}_l" IS NULL OR "{col}_r" IS NULL',
+        "sql_condition": f"{col}_l IS NULL OR {col}_r IS NULL",
         "label_for_charts": f"{col} missing",
         "is_null_level": True,
     }
@@ -66,19 +66,19 @@ def _name_comparison(own: str, other: str) -> cl.CustomComparison:
         comparison_levels=[
             _null(f"{own}_key"),
             {
-                "sql_condition": f'"{own}_rom_l" = "{own}_rom_r"',
+                "sql_condition": f"{own}_rom_l = {own}_rom_r",
                 "label_for_charts": "same spelling",
                 "tf_adjustment_column": f"{own}_rom",
                 "tf_adjustment_weight": 1.0,
             },
             {
-                "sql_condition": f'"{own}_key_l" = "{own}_key_r"',
+                "sql_condition": f"{own}_key_l = {own}_key_r",
                 "label_for_charts": "same name, other spelling or script",
                 "tf_adjustment_column": f"{own}_key",
                 "tf_adjustment_weight": 1.0,
             },
             {
-                "sql_condition": f'"{own}_key_l" = "{other}_key_r" OR "{other}_key_l" = "{own}_key_r"',
+                "sql_condition": f"{own}_key_l = {other}_key_r OR {other}_key_l = {own}_key_r",
                 "label_for_charts": f"equals the other's {other} name (swapped)",
             },
             cll.ArrayIntersectLevel(f"{own}_tokens", 1).configure(label_for_charts="a word in common"),
@@ -89,8 +89,8 @@ def _name_comparison(own: str, other: str) -> cl.CustomComparison:
     )
 
 
-_COARSE = '("dob_coarse_l" OR "dob_coarse_r")'
-_YEAR_GAP = 'abs("dob_year_l" - "dob_year_r")'
+_COARSE = "(dob_coarse_l OR dob_coarse_r)"
+_YEAR_GAP = "abs(dob_year_l - dob_year_r)"
 
 
 def _dob_comparison() -> cl.CustomComparison:
@@ -99,21 +99,21 @@ def _dob_comparison() -> cl.CustomComparison:
         comparison_description="date of birth with its precision",
         comparison_levels=[
             _null("dob_year"),
-            {"sql_condition": '"dob_text_l" = "dob_text_r"', "label_for_charts": "same exact date"},
+            {"sql_condition": "dob_text_l = dob_text_r", "label_for_charts": "same exact date"},
             {
-                "sql_condition": '"dob_precision_l" = \'jan1\' AND "dob_precision_r" = \'jan1\' AND "dob_year_l" = "dob_year_r"',
+                "sql_condition": "dob_precision_l = 'jan1' AND dob_precision_r = 'jan1' AND dob_year_l = dob_year_r",
                 "label_for_charts": "both 1 January of the same year",
             },
             {
-                "sql_condition": f'"dob_year_l" = "dob_year_r" AND {_COARSE}',
+                "sql_condition": f"dob_year_l = dob_year_r AND {_COARSE}",
                 "label_for_charts": "same year; one is year only, estimated or 1 January",
             },
             {
-                "sql_condition": '"dob_year_l" = "dob_year_r" AND "dob_day_l" = "dob_month_r" AND "dob_month_l" = "dob_day_r"',
+                "sql_condition": "dob_year_l = dob_year_r AND dob_day_l = dob_month_r AND dob_month_l = dob_day_r",
                 "label_for_charts": "day and month transposed",
             },
             {
-                "sql_condition": '"dob_year_l" = "dob_year_r" AND "dob_month_l" = "dob_month_r"',
+                "sql_condition": "dob_year_l = dob_year_r AND dob_month_l = dob_month_r",
                 "label_for_charts": "same year and month",
             },
             cll.DamerauLevenshteinLevel("dob_text", 1).configure(label_for_charts="one character apart"),
@@ -136,7 +136,7 @@ def _exact(col: str) -> cl.CustomComparison:
         output_column_name=col,
         comparison_levels=[
             _null(col),
-            {"sql_condition": f'"{col}_l" = "{col}_r"', "label_for_charts": f"same {col}"},
+            {"sql_condition": f"{col}_l = {col}_r", "label_for_charts": f"same {col}"},
             cll.ElseLevel(),
         ],
     )
@@ -209,7 +209,7 @@ def registration(
                 output_column_name="place",
                 comparison_levels=[
                     _null("place_key"),
-                    {"sql_condition": '"place_key_l" = "place_key_r"', "label_for_charts": "same place"},
+                    {"sql_condition": "place_key_l = place_key_r", "label_for_charts": "same place"},
                     cll.JaroWinklerLevel("place_key", 0.85).configure(label_for_charts="place close"),
                     cll.ElseLevel(),
                 ],
@@ -220,14 +220,14 @@ def registration(
                 comparison_levels=[
                     {
                         # household_sig is named here so that EM blocked on it does not train this comparison
-                        "sql_condition": '"household_keys_l" IS NULL OR "household_keys_r" IS NULL '
-                        'OR "household_sig_l" IS NULL OR "household_sig_r" IS NULL',
+                        "sql_condition": "household_keys_l IS NULL OR household_keys_r IS NULL "
+                        "OR household_sig_l IS NULL OR household_sig_r IS NULL",
                         "label_for_charts": "household unknown",
                         "is_null_level": True,
                     },
                     {
-                        "sql_condition": 'array_contains("household_keys_l", "given_first_r") '
-                        'OR array_contains("household_keys_r", "given_first_l")',
+                        "sql_condition": "array_contains(household_keys_l, given_first_r) "
+                        "OR array_contains(household_keys_r, given_first_l)",
                         "label_for_charts": "the other is named like another member of this household",
                         # Fixed, not trained: one person is almost never named like a co-member of their
                         # own household, and EM (which sees siblings in one training block) would blur it.
@@ -270,12 +270,27 @@ def registration(
     )
 
 
-def out_of_the_box(link_type: LinkType) -> Preset:
+def out_of_the_box(
+    link_type: LinkType,
+    *,
+    comparisons: Sequence[Any] | None = None,
+    blocking: Sequence[Any] = (),
+) -> Preset:
     """Splink's standard comparisons on the columns as written (the baseline our preset is measured against).
 
     Expects ``given_name``, ``family_name``, ``dob_iso`` (year-only and estimated dates written as
-    1 January, the usual convention), ``sex``, ``nationality``, ``place_of_birth``.
+    1 January, the usual convention), ``sex``, ``nationality``, ``place_of_birth``. ``comparisons``
+    replaces the comparisons after the name and date ones (for registers with other columns, such as
+    addresses); ``blocking`` adds blocking rules. Training is the same as ours.
+
+    >>> [c.output_column_name for c in out_of_the_box("link_only").settings.get_settings("duckdb").comparisons][:3]
+    ['given_name', 'family_name', 'dob_iso']
     """
+    others = (
+        [cl.ExactMatch("sex"), cl.ExactMatch("nationality"), cl.ExactMatch("place_of_birth")]
+        if comparisons is None
+        else list(comparisons)
+    )
     settings = SettingsCreator(
         link_type=link_type,
         unique_id_column_name="unique_id",
@@ -283,14 +298,13 @@ def out_of_the_box(link_type: LinkType) -> Preset:
             cl.NameComparison("given_name"),
             cl.NameComparison("family_name"),
             cl.DateOfBirthComparison("dob_iso", input_is_string=True),
-            cl.ExactMatch("sex"),
-            cl.ExactMatch("nationality"),
-            cl.ExactMatch("place_of_birth"),
+            *others,
         ],
         blocking_rules_to_generate_predictions=[
             block_on("given_name", "family_name"),
             block_on("family_name", "dob_iso"),
             block_on("given_name", "dob_iso"),
+            *blocking,
         ],
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,

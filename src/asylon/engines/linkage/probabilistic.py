@@ -8,7 +8,8 @@ The public entry points take registers as DataFrames and return a :class:`~.mode
 >>> result.explain(0).contributions[0].comparison                        # doctest: +SKIP
 'given'
 
-DuckDB (in-process) is the backend; Splink builds the SQL, so the same preset runs on Spark.
+Splink builds the SQL; it runs on DuckDB in-process (the default) or on Spark
+(``LinkageOptions(backend="spark")``, local mode or a cluster's session): see :mod:`.backends`.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from typing import Any
 
 import pandas as pd
 
+from asylon.engines.linkage.backends import SqlBackend, open_backend
 from asylon.engines.linkage.clusters import connected_clusters
 from asylon.engines.linkage.model import LinkageOptions, LinkageResult
 from asylon.engines.linkage.preset import SCALABLE_FROM, Preset, Scale, registration
 from asylon.engines.linkage.records import prepare, require_nonempty
-from asylon.errors import ConfigurationError, InvalidInput, Problem
+from asylon.errors import InvalidInput, Problem
 
 __all__ = ["dedupe", "link", "run_preset"]
 
@@ -85,20 +87,6 @@ def link(
     return run_preset(registration("link_only", scale=scale), tables, options=options, progress=progress)
 
 
-def _db_api(memory_limit: str | None) -> Any:
-    try:
-        import duckdb
-        from splink import DuckDBAPI
-    except ImportError as exc:  # pragma: no cover - duckdb is a dependency
-        raise ConfigurationError("the DuckDB backend needs the 'duckdb' package; pip install duckdb") from exc
-    connection = duckdb.connect(":memory:")
-    if memory_limit:
-        # DuckDB spills to disk beyond this rather than growing without bound
-        connection.execute(f"SET memory_limit = '{memory_limit}'")
-    connection.execute("SET preserve_insertion_order = false")
-    return DuckDBAPI(connection=connection)
-
-
 def run_preset(
     preset: Preset,
     tables: Sequence[pd.DataFrame],
@@ -108,16 +96,32 @@ def run_preset(
 ) -> LinkageResult:
     """Train ``preset`` on ``tables`` (one for dedup, two for linkage), score candidate pairs, cluster.
 
-    Tables must already carry the preset's columns and a ``source_dataset`` column.
+    Tables must already carry the preset's columns and a ``source_dataset`` column. ``options.backend``
+    chooses where Splink runs (DuckDB or Spark); the backend is released when the run ends.
     """
+    opts = options or LinkageOptions()
+    _check_trainable(preset, tables)
+    backend = open_backend(
+        opts.backend,
+        memory_limit=opts.memory_limit,
+        spark_master=opts.spark_master,
+        records=sum(len(t) for t in tables),
+    )
+    try:
+        return _run(preset, tables, backend, opts, progress or (lambda _msg: None))
+    finally:
+        backend.close()
+
+
+def _run(
+    preset: Preset, tables: Sequence[pd.DataFrame], backend: SqlBackend, opts: LinkageOptions, say: Progress
+) -> LinkageResult:
     from splink import Linker
 
-    opts = options or LinkageOptions()
-    say = progress or (lambda _msg: None)
     logging.getLogger("splink").setLevel(logging.ERROR)
-    _check_trainable(preset, tables)
-    db = _db_api(opts.memory_limit)
-    sdfs = [db.register(t, table_name=f"input_{k}") for k, t in enumerate(tables)]
+    if backend.name != "duckdb":
+        say(f"running on {backend.name}")
+    sdfs = [backend.register(t, f"input_{k}") for k, t in enumerate(tables)]
     linker = Linker(sdfs if len(sdfs) > 1 else sdfs[0], preset.settings, log_level=None)
     notes: list[str] = []
     say("estimating how many pairs match")
@@ -128,7 +132,10 @@ def run_preset(
     except Exception as exc:  # Splink raises plain exceptions when no pair meets the rules
         notes.append(f"prior left at its default: {exc}")
     say("estimating u by random sampling")
-    linker.training.estimate_u_using_random_sampling(max_pairs=opts.u_max_pairs, seed=opts.seed)
+    u_chunks = opts.u_chunks or (1 if backend.name == "spark" else 10)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=opts.u_max_pairs, seed=opts.seed, num_chunks=u_chunks
+    )
     trained = 0
     for alternatives in preset.em_blocking:
         for rule in alternatives:
@@ -163,7 +170,7 @@ def run_preset(
         num_chunks_left=chunks if chunks > 1 else None,
         num_chunks_right=chunks if chunks > 1 else None,
     )
-    predictions = _select_output(linker, scored)
+    predictions = _select_output(linker, scored, backend)
     pairs, comparisons = _pairs_frame(
         predictions, model, default_source=str(tables[0]["source_dataset"].iat[0])
     )
@@ -190,7 +197,7 @@ def run_preset(
     )
 
 
-def _select_output(linker: Any, scored: Any) -> pd.DataFrame:
+def _select_output(linker: Any, scored: Any, backend: SqlBackend) -> pd.DataFrame:
     """Fetch only the columns the result uses: Splink's full output is several times wider."""
     columns = [c.unquote().name for c in scored.columns]
     wanted = {
@@ -203,9 +210,7 @@ def _select_output(linker: Any, scored: Any) -> pd.DataFrame:
     }
     wanted |= {c for pair in _VALUES.values() for c in pair}
     keep = [c for c in columns if c in wanted or c.startswith(("gamma_", "mw_"))]
-    sql = "SELECT " + ", ".join(f'"{c}"' for c in keep) + f" FROM {scored.physical_name}"
-    frame: pd.DataFrame = linker.misc.query_sql(sql, output_type="pandas")
-    return frame
+    return backend.select(linker, scored.physical_name, keep)
 
 
 def _floor_m(model: dict[str, Any], floor: float) -> dict[str, Any]:
@@ -301,8 +306,9 @@ def _pairs_frame(
 def _as_text(value: Any) -> str | None:
     if value is None:
         return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
+    if isinstance(value, float):
+        # Spark hands back a nullable integer column (birth year) as floats
+        return None if math.isnan(value) else str(int(value)) if value.is_integer() else str(value)
     if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
         seq = value.tolist() if hasattr(value, "tolist") else value
         return " ".join(map(str, seq)) if isinstance(seq, list) else str(seq)
