@@ -1,13 +1,18 @@
 """Dynamic placement against the hindsight optimum over seeded synthetic years.
 
     .venv/bin/python -m benchmarks.placement_dynamic [--seeds 20] [--cases 600] [--destinations 30]
+        [--policies history,resolve,greedy,random] (add potentials to see Ahani et al.'s policy)
 
 Each seed is a different year: its number of arrivals is drawn around ``--cases`` (×0.8–1.25) and never told
 to the policies; family sizes (46% single, mean 2.6, 8% with 6+), ~63% compatible pairs and total capacity
 100–150% of arrivals follow the issue. Every policy places weekly batches in order of arrival:
 
-- resolve (ours, default): each batch placed jointly with the expected rest of the year, estimated from the
-  cases seen so far, then only the batch is kept;
+- history (ours): resolve with the rest of the year taken from last year's cases of the same localities that
+  arrived later in their year, weighted by this year's volume so far against last year's by the same day
+  (``DynamicOptions(history=...)``; last year is another seeded year of the same localities and hidden
+  world, with its own arrivals and its own count);
+- resolve (ours, default without history): each batch placed jointly with the expected rest of the year,
+  estimated from the cases seen so far, then only the batch is kept;
 - potentials (ours): Ahani et al. 2024 dual-price potentials from the same estimate;
 - greedy: first come, first served, each case to its best-scoring destination with room;
 - random: a random destination with room.
@@ -33,7 +38,7 @@ from asylon.engines.placement.units import build_units
 
 from .machine import cpu_model
 
-POLICIES = ("resolve", "potentials", "greedy", "random")
+POLICIES = ("history", "resolve", "potentials", "greedy", "random")
 
 
 def main() -> None:
@@ -41,7 +46,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--cases", type=int, default=600)
     ap.add_argument("--destinations", type=int, default=30)
-    ap.add_argument("--policies", default=",".join(POLICIES))
+    ap.add_argument("--policies", default="history,resolve,greedy,random")
     args = ap.parse_args()
     policies = args.policies.split(",")
     print(f"machine: {os.cpu_count()} cores, {cpu_model()}; load average {os.getloadavg()[0]:.1f} (shared: noisy)")
@@ -51,16 +56,20 @@ def main() -> None:
     for seed in range(args.seeds):
         rng = np.random.default_rng(10_000 + seed)
         n = int(args.cases * rng.uniform(0.8, 1.25))
-        year = generate_year(n, args.destinations, seed=seed)
+        n_last = int(args.cases * rng.uniform(0.8, 1.25))
+        year = generate_year(n, args.destinations, seed=seed, arrivals_seed=2)
+        last_year = generate_year(n_last, args.destinations, seed=seed, arrivals_seed=1)
         units = build_units(year.problem)
-        best = place_units(year.problem, units, PlacementOptions(explain=False, mip_gap=1e-3))
+        best = place_units(year.problem, units, PlacementOptions(explain=False, mip_gap=1e-4))
         persons = sum(c.persons for c in year.problem.cases)
         capacity = sum(d.capacity for d in year.problem.destinations)
         cells, times = [], []
         for policy in policies:
             t = time.monotonic()
-            r = place_dynamic(year.problem, DynamicOptions(policy=policy, explain=False, seed=seed),  # type: ignore[arg-type]
-                              units=units)
+            opts = (DynamicOptions(policy="resolve", explain=False, seed=seed, history=last_year.problem)
+                    if policy == "history" else
+                    DynamicOptions(policy=policy, explain=False, seed=seed))  # type: ignore[arg-type]
+            r = place_dynamic(year.problem, opts, units=units)
             times.append(time.monotonic() - t)
             ratio = r.total_score / best.total_score
             ratios[policy].append(ratio)

@@ -75,3 +75,16 @@ def test_dynamic_month_balance_and_fairness_floor_still_keep_the_rules() -> None
     r = place_dynamic(year.problem, DynamicOptions(month_balance=0.2, fairness_floor=0.8, policy="potentials"))
     assert violations(year.problem, r.assignments) == []
     assert r.placed_cases > 0
+
+
+def test_dynamic_with_last_year_keeps_the_rules_and_places_only_this_years_cases() -> None:
+    year = generate_year(160, 8, seed=6, arrivals_seed=2)
+    last = generate_year(120, 8, seed=6, arrivals_seed=1)
+    same = [(d.destination_id, d.country, sorted(d.services), d.languages) for d in year.problem.destinations]
+    assert same == [(d.destination_id, d.country, sorted(d.services), d.languages) for d in last.problem.destinations]
+    assert [c.persons for c in year.problem.cases] != [c.persons for c in last.problem.cases]
+    r = place_dynamic(year.problem, DynamicOptions(history=last.problem, hindsight=True))
+    assert violations(year.problem, r.assignments) == []
+    assert [a.case_id for a in r.assignments] == [c.case_id for c in year.problem.cases]
+    assert r.hindsight is not None and r.total_score <= r.hindsight + 1e-6
+    assert r.placed_cases > 0

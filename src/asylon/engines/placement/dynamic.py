@@ -20,6 +20,7 @@ Optional month balancing charges persons beyond ``(1 + month_balance) × capacit
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
@@ -29,7 +30,7 @@ import scipy.sparse as sp
 
 from .explanation import Explainer
 from .formulation import select
-from .model import DynamicResult, FloatArray, IntArray, PlacementOptions, PlacementProblem
+from .model import Case, DynamicResult, FloatArray, IntArray, PlacementOptions, PlacementProblem, ScoreTable
 from .solver import Program, mixed_solve, relax, solve
 from .static import place_units
 from .units import Units, build_units
@@ -42,7 +43,14 @@ Policy = Literal["resolve", "potentials", "greedy", "random"]
 class DynamicOptions:
     """Settings of dynamic mode. ``batch_days`` is the batch length; ``horizon`` the end of the capacity
     year (default: a year after the first arrival); cases without arrival dates come in batches of
-    ``batch_size`` in file order."""
+    ``batch_size`` in file order.
+
+    ``history`` is a previous year's cases with their scores against destinations with the same ids (their
+    capacities are ignored; unknown destinations are dropped). With it, policy ``resolve`` takes the rest of
+    the year from the history's cases that arrived later in their year than today, each weighted by how many
+    cases this year has seen against the history's count by the same day (shrunk towards 1 by
+    ``history_prior`` cases, so the first weeks do not swing it). The number of arrivals is still never
+    given: only its ratio to last year's is estimated as the year goes on."""
 
     policy: Policy = "resolve"
     batch_days: int = 7
@@ -58,12 +66,20 @@ class DynamicOptions:
     explain: bool = True
     future_factor: float = 1.0
     reserve_ties: bool = True
+    history: PlacementProblem | None = None
+    history_prior: float = 50.0
+    history_pool: bool = False
 
 
-def _batches(problem: PlacementProblem, units: Units, opts: DynamicOptions) -> tuple[list[IntArray], date, date]:
+def _batches(problem: PlacementProblem, units: Units, opts: DynamicOptions,
+             n_units: int | None = None) -> tuple[list[IntArray], date, date]:
+    """Batches of the first ``n_units`` units (default: all)."""
+    if n_units is not None and n_units < units.n_units:
+        units = replace(units, members=units.members[:n_units])
     cases = problem.cases
-    dated = [c.arrival for c in cases if c.arrival is not None]
-    if len(dated) == len(cases) and cases:
+    own = [cases[i] for ms in units.members for i in ms]
+    dated = [c.arrival for c in own if c.arrival is not None]
+    if len(dated) == len(own) and own:
         start = min(d for d in dated if d is not None)
         horizon = opts.horizon or start + timedelta(days=365)
         day = np.array([max((cases[m].arrival - start).days for m in ms)  # type: ignore[operator]
@@ -111,9 +127,18 @@ def place_dynamic(
     opts = options or DynamicOptions()
     started = time.monotonic()
     check(problem)
-    units = units or build_units(problem)
+    own_problem, own_units = problem, units
+    n_cases = len(problem.cases)
+    prior_tie: IntArray = np.zeros(0, dtype=np.int64)
+    if opts.history is not None and opts.policy == "resolve":
+        problem, prior_tie = _with_history(problem, opts.history)
+        units = build_units(problem)
+    else:
+        units = units or build_units(problem)
+    n_own = int(units.unit_of_case[n_cases - 1]) + 1 if n_cases else 0
     rng = np.random.default_rng(opts.seed)
-    batches, start, horizon = _batches(problem, units, opts)
+    batches, start, horizon = _batches(problem, units, opts, n_own)
+    prior_units, prior_day = _prior_days(problem, units, n_own)
     span = max((horizon - start).days, 1)
     remaining = units.limits.copy()
     placed = np.zeros(len(units.col_unit), dtype=bool)
@@ -132,6 +157,14 @@ def place_dynamic(
         future_cost[lo:hi] = -1e3 * scale
         col = units.column_of(u, fixed.destination)
         future_cost[col] = units.col_score[col] + scale
+    for i in np.flatnonzero(prior_tie >= 0):
+        # Last year's ties stand for this year's ties still to come: room is kept for them where they were.
+        u = int(units.unit_of_case[n_cases + i])
+        lo, hi = int(units.unit_ptr[u]), int(units.unit_ptr[u + 1])
+        col = units.column_of(u, int(prior_tie[i]))
+        if col >= 0:
+            future_cost[lo:hi] = -1e3 * scale
+            future_cost[col] = units.col_score[col] + scale
     for b, batch in enumerate(batches):
         free: list[int] = []
         for u in batch.tolist():
@@ -154,8 +187,21 @@ def place_dynamic(
         day = min((b + 1) * opts.batch_days, span)
         month = min(12, 1 + int(12 * (b * opts.batch_days) / span))
         if opts.policy == "resolve":
+            future = None
+            if len(prior_units):
+                before = int((prior_day <= day).sum())
+                volume = (len(seen) + opts.history_prior) / (before + opts.history_prior)
+                later = prior_units[prior_day > day]
+                if opts.history_pool:
+                    # Every case of last year and of this year so far is a draw from the same stream of
+                    # arrivals: pooling them gives the shape of the future more draws than last year's later
+                    # cases alone; its size still comes from last year's later cases and this year's volume.
+                    pool = np.concatenate([prior_units, np.array(seen, dtype=np.int64)])
+                    future = (pool, np.full(len(pool), volume * len(later) / max(len(pool), 1)))
+                else:
+                    future = (later, np.full(len(later), volume))
             cols = _resolve_batch(units, np.array(free), np.array(seen), remaining, opts, rng, elapsed=day / span,
-                                  future_cost=future_cost)
+                                  future_cost=future_cost, future=future)
         elif opts.policy == "potentials":
             cols = _place_batch(units, np.array(free), np.array(seen), remaining, opts, rng,
                                 elapsed=day / span, month_room=_month_room(opts, cap, month_used[month]))
@@ -166,12 +212,15 @@ def place_dynamic(
             _take(units, col, remaining)
             month_used[month, units.col_dest[col]] += units.persons[units.col_unit[col]]
     explainer = Explainer(problem, units, placed, np.zeros(len(units.limits)), explain=opts.explain)
-    assignments = explainer.assignments(batch_of, held)
+    assignments = explainer.assignments(batch_of, held)[:n_cases]  # history cases are never placed
     total = float(units.col_score[placed].sum())
     hindsight = ratio = None
     notes: list[str] = []
     if opts.hindsight:
-        best = place_units(problem, units, PlacementOptions(explain=False, mip_gap=1e-4))
+        if problem is not own_problem:
+            own_units = None
+        own_units = own_units or build_units(own_problem)
+        best = place_units(own_problem, own_units, PlacementOptions(explain=False, mip_gap=1e-4))
         hindsight = best.total_score
         ratio = total / hindsight if hindsight > 0 else None
         notes.append(f"hindsight optimum certified within {best.gap:.4%} of its LP bound")
@@ -187,6 +236,37 @@ def place_dynamic(
         ratio=ratio,
         notes=tuple(notes),
     )
+
+
+def _with_history(problem: PlacementProblem, history: PlacementProblem) -> tuple[PlacementProblem, IntArray]:
+    """``problem`` with the history's cases appended (renamed, untied, scored against this problem's
+    destinations by id); also each history case's tie as a destination index (-1: none)."""
+    dest_index = {d.destination_id: j for j, d in enumerate(problem.destinations)}
+    remap = np.array([dest_index.get(d.destination_id, -1) for d in history.destinations], dtype=np.int64)
+    table = history.scores
+    keep = remap[table.destination] >= 0 if len(table) else np.zeros(0, dtype=bool)
+    n = len(problem.cases)
+    prior: list[Case] = [
+        replace(c, case_id=f"history:{c.case_id}", tie=None,
+                family_group=None if c.family_group is None else f"history:{c.family_group}")
+        for c in history.cases]
+    tie = np.array([dest_index.get(c.tie, -1) if c.tie else -1 for c in history.cases], dtype=np.int64)
+    scores = ScoreTable(np.concatenate([problem.scores.case, table.case[keep] + n]),
+                        np.concatenate([problem.scores.destination, remap[table.destination[keep]]]),
+                        np.concatenate([problem.scores.score, table.score[keep]]))
+    cases: Sequence[Case] = [*problem.cases, *prior]
+    return replace(problem, cases=cases, scores=scores), tie
+
+
+def _prior_days(problem: PlacementProblem, units: Units, n_own: int) -> tuple[IntArray, IntArray]:
+    """History units (those after the first ``n_own``) and the day of their year on which they arrived."""
+    if n_own >= units.n_units:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    members = units.members[n_own:]
+    dates = [max((problem.cases[i].arrival or date(2000, 1, 1)) for i in ms) for ms in members]
+    first = min(dates)
+    return (np.arange(n_own, units.n_units, dtype=np.int64),
+            np.array([(d - first).days for d in dates], dtype=np.int64))
 
 
 def _month_room(opts: DynamicOptions, cap: FloatArray, used: FloatArray) -> FloatArray | None:
@@ -221,13 +301,18 @@ def _future(seen: IntArray, elapsed: float, opts: DynamicOptions, rng: np.random
 
 
 def _resolve_batch(units: Units, batch: IntArray, seen: IntArray, remaining: FloatArray, opts: DynamicOptions,
-                   rng: np.random.Generator, *, elapsed: float, future_cost: FloatArray) -> list[int]:
+                   rng: np.random.Generator, *, elapsed: float, future_cost: FloatArray,
+                   future: tuple[IntArray, FloatArray] | None = None) -> list[int]:
     """Place the batch (integer) jointly with the expected future (continuous) and keep the batch's part.
 
     Re-solving with the future in the same program lets the batch see not only prices but the whole shape
-    of the competition for each destination; it beats potentials alone on our synthetic years.
+    of the competition for each destination; it beats potentials alone on our synthetic years. ``future``
+    (units and weights) replaces the future estimated from the cases seen so far.
     """
-    weights = _future(seen, elapsed, opts, rng, None) if elapsed < 1.0 - 1e-9 else np.zeros(len(seen))
+    if future is not None:
+        seen, weights = future
+    else:
+        weights = _future(seen, elapsed, opts, rng, None) if elapsed < 1.0 - 1e-9 else np.zeros(len(seen))
     keep = weights > 1e-9
     chosen = np.concatenate([batch, seen[keep]])
     ub = np.concatenate([np.ones(len(batch)), weights[keep]])

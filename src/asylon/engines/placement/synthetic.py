@@ -110,14 +110,21 @@ def generate_year(
     ties: float = 0.03,
     family_links: float = 0.03,
     quotas: bool = False,
+    arrivals_seed: int | None = None,
 ) -> SyntheticYear:
     """A year of arrivals and localities with allowed-pair scores from the hidden :class:`World`.
 
     ``capacity_ratio`` (total capacity / arriving persons) defaults to a draw in [1.0, 1.5].
     ``score`` is ``expected`` (expected employed working-age members) or ``any`` (probability at least
-    one is employed).
+    one is employed). With ``arrivals_seed``, the arrivals come from their own random stream and the
+    localities (ids, countries, services offered, languages, labour markets) and the hidden world from
+    ``seed``: two years with the same ``seed`` and different ``arrivals_seed`` are two years of the same
+    localities (capacities follow each year's arrivals), e.g. last year as history for this one.
     """
     rng = np.random.default_rng(seed)
+    main_rng = rng
+    if arrivals_seed is not None:
+        rng = np.random.default_rng([seed, arrivals_seed])
     nat_codes = tuple(ORIGINS)
     nat_p = np.array([0.22, 0.16, 0.14, 0.08, 0.08, 0.07, 0.07, 0.07, 0.06, 0.05])
     hosts = list(HOSTS)[: max(2, min(len(HOSTS), n_destinations // 6 + 2))]
@@ -146,6 +153,7 @@ def generate_year(
         ))
 
     total_persons = int(sizes.sum())
+    rng = main_rng
     ratio = float(rng.uniform(1.0, 1.5)) if capacity_ratio is None else capacity_ratio
     weight = rng.lognormal(0.0, 0.6, size=n_destinations)
     capacity = np.maximum(np.floor(weight / weight.sum() * total_persons * ratio), 1).astype(int)
