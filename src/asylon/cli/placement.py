@@ -50,15 +50,31 @@ def _place(
     cases: Path, destinations: Path, scores: Path, out: Path, mode: Mode, hindsight: bool, quotas: Path | None,
     overrides: Path | None, family_decisions: Path | None, policy: Policy, gap: float, time_limit: float,
     fairness_floor: float | None, month_balance: float | None,
+    history_cases: Path | None = None, history_scores: Path | None = None,
 ) -> None:
     from asylon.engines.placement import files
     from asylon.engines.placement.dynamic import DynamicOptions, place_dynamic
-    from asylon.engines.placement.model import DynamicResult, PlacementOptions, PlacementResult
+    from asylon.engines.placement.model import (
+        DynamicResult,
+        PlacementOptions,
+        PlacementProblem,
+        PlacementResult,
+    )
     from asylon.engines.placement.static import place
     from asylon.errors import InvalidInput
 
     exercise = files.read_exercise(cases, destinations, scores, quotas=quotas, overrides=overrides,
                                    family_decisions=family_decisions)
+    history = None
+    if (history_cases is None) != (history_scores is None):
+        raise InvalidInput("--history-cases and --history-scores go together: last year's cases and their "
+                           "scores against these destinations")
+    if history_cases is not None and history_scores is not None:
+        past, _ = files.read_cases(history_cases)
+        dests = list(exercise.problem.destinations)
+        past_scores = files.read_scores(history_scores, [c.case_id for c in past],
+                                        [d.destination_id for d in dests])
+        history = PlacementProblem(past, dests, past_scores)
     result: PlacementResult | DynamicResult
     try:
         if mode is Mode.static:
@@ -67,7 +83,7 @@ def _place(
         else:
             result = place_dynamic(exercise.problem, DynamicOptions(
                 policy=policy.value, hindsight=hindsight, fairness_floor=fairness_floor,
-                month_balance=month_balance))
+                month_balance=month_balance, history=history))
     except InvalidInput as exc:
         raise files.locate(exc, exercise) from exc
     files.write_placements(out, result)
@@ -114,7 +130,13 @@ def register(app: typer.Typer) -> None:
                                                     "its best possible score"),
         month_balance: float | None = typer.Option(None, "--month-balance", help="dynamic mode: tolerance over "
                                                    "an even monthly share of capacity, e.g. 0.25"),
+        history_cases: Path | None = typer.Option(None, "--history-cases", help="dynamic mode, policy resolve: "
+                                                  "last year's cases.csv (with arrival dates), the shape of the "
+                                                  "future"),
+        history_scores: Path | None = typer.Option(None, "--history-scores", help="scores.csv of last year's "
+                                                   "cases against these destinations"),
     ) -> None:
         """Place cases into destinations: capacities, services, quotas, ties, family unity and safeguards kept."""
         run_guarded(lambda: _place(cases, destinations, scores, out, mode, hindsight, quotas, overrides,
-                                   family_decisions, policy, gap, time_limit, fairness_floor, month_balance))
+                                   family_decisions, policy, gap, time_limit, fairness_floor, month_balance,
+                                   history_cases, history_scores))

@@ -144,3 +144,20 @@ def test_override_is_kept_with_who_and_why_and_refused_into_danger(tmp_path: Pat
     unsigned.write_text("case_id,destination_id,actor,reason\nc5,d3,,\n")
     result = _run(paths, tmp_path, "--overrides", str(unsigned))
     assert result.exit_code == 3 and "who made it and why" in " ".join(result.output.split())
+
+
+def test_dynamic_with_last_year_as_history(tmp_path: Path) -> None:
+    from asylon.engines.placement.files import write_exercise
+    from asylon.engines.placement.synthetic import generate_year
+
+    paths = write_exercise(tmp_path / "now", generate_year(90, 6, seed=3, arrivals_seed=2).problem)
+    past = write_exercise(tmp_path / "past", generate_year(80, 6, seed=3, arrivals_seed=1).problem)
+    result = _run(paths, tmp_path, "--mode", "dynamic", "--hindsight", "--history-cases", str(past["cases"]),
+                  "--history-scores", str(past["scores"]))
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "placements.summary.json").read_text())
+    assert 0 < summary["ratio"] <= 1.0 + 1e-9
+    ids = list(_rows(tmp_path))
+    assert len(ids) == 90 and not any(i.startswith("history:") for i in ids)
+    alone = _run(paths, tmp_path, "--mode", "dynamic", "--history-cases", str(past["cases"]))
+    assert alone.exit_code == 3 and "--history-scores" in alone.output
