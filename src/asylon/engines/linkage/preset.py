@@ -90,6 +90,7 @@ def _name_comparison(own: str, other: str) -> cl.CustomComparison:
 
 
 _COARSE = "(dob_coarse_l OR dob_coarse_r)"
+_DOB_APART_M = 0.01
 _YEAR_GAP = "abs(dob_year_l - dob_year_r)"
 
 
@@ -126,7 +127,10 @@ def _dob_comparison() -> cl.CustomComparison:
                 "sql_condition": f"{_YEAR_GAP} <= 3 AND {_COARSE}",
                 "label_for_charts": "within 3 years; one side coarse",
             },
-            cll.ElseLevel(),
+            # Fixed, not trained: EM's training block (same given name, same household) also holds a
+            # parent and child of one name, and learnt that a third of people's dates differ by years
+            # (m 0.34); in registration data with its coarse dates it is nearer 1 in 100.
+            cll.ElseLevel().configure(m_probability=_DOB_APART_M, fix_m_probability=True),
         ],
     )
 
