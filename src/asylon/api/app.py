@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
@@ -15,9 +19,23 @@ API_PREFIX = "/api/v1"
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Everything loaded by now (the engines' scientific libraries among it) lives as long as the process: moved
+    # out of the collector's sight, a full collection no longer walks those millions of objects, which otherwise
+    # paused a worker for tens of milliseconds now and then (the API's p99 latency).
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()  # an application started and stopped inside a longer process (tests) leaves nothing pinned
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
+        lifespan=_lifespan,
         title="asylon",
         version=__version__,
         description="An open platform for international cooperation on refugee protection.",
