@@ -317,9 +317,14 @@ def write_placements(path: str | Path, result: PlacementResult | DynamicResult) 
 
 
 def summary(result: PlacementResult | DynamicResult) -> dict[str, object]:
-    """The summary block: objective, LP bound, gap, unplaced (and hindsight and ratio in dynamic mode)."""
+    """The summary block: objective, bound, LP bound, gap, unplaced (and hindsight and ratio in dynamic mode).
+
+    ``gap`` is to ``bound`` (HiGHS's proof when it solved the whole integer program, else the LP bound);
+    ``lp_gap`` is to the LP bound.
+    """
     if isinstance(result, PlacementResult):
-        return {"mode": "static", "objective": result.objective, "lp_bound": result.bound, "gap": result.gap,
+        return {"mode": "static", "objective": result.objective, "bound": result.bound,
+                "lp_bound": result.lp_bound, "gap": result.gap, "lp_gap": result.lp_gap, "proven": result.proven,
                 "total_score": result.total_score, "placed_cases": result.placed_cases,
                 "placed_persons": result.placed_persons, "unplaced": result.unplaced_cases,
                 "status": result.status, "seconds": round(result.seconds, 3), "notes": list(result.notes)}

@@ -208,7 +208,8 @@ class PlacementOptions:
     scores). ``mip_gap`` is the relative gap HiGHS stops at. ``fairness_floor`` (0–1), when set, asks that
     each fairness group's total score reach that share of the sum of its members' best scores (a soft
     constraint, penalised by ``fairness_penalty`` per unit short). ``runner_ups`` is how many alternative
-    destinations each explanation lists.
+    destinations each explanation lists. ``time_limit`` is in wall-clock seconds, or with ``cpu_time`` in CPU
+    seconds of the process (all threads), which a loaded machine does not eat into.
     """
 
     placement_bonus: float = 0.0
@@ -220,6 +221,7 @@ class PlacementOptions:
     runner_ups: int = 3
     explain: bool = True
     column_generation_threshold: int = 150_000
+    cpu_time: bool = False
 
 
 AssignmentStatus = Literal["optimised", "tie", "override", "unplaced"]
@@ -270,8 +272,11 @@ class PlacementResult:
     """The answer of the static optimiser.
 
     ``objective`` is the solver objective (total score plus any placement bonus and minus fairness
-    shortfall penalties), ``bound`` the LP bound over *all* allowed pairs and ``gap`` the certified
-    relative gap ``(bound - objective) / max(|bound|, 1e-9)``: no placement can beat ``bound``.
+    shortfall penalties). ``lp_bound`` is the certified LP (Lagrangian) bound over *all* allowed pairs.
+    ``bound`` is the best certified bound: ``lp_bound``, or HiGHS's own MIP bound when the integer program
+    was solved over every allowed pair and proved tighter (then ``proven`` is true when HiGHS ended optimal
+    within the asked gap). ``gap`` is ``(bound - objective) / max(|bound|, 1e-9)``: no placement can beat
+    ``bound``. :meth:`lp_gap` is the gap to the LP bound alone.
     """
 
     assignments: tuple[Assignment, ...]
@@ -288,9 +293,16 @@ class PlacementResult:
     excluded_pairs: int = 0
     columns: int = 0
     notes: tuple[str, ...] = ()
+    lp_bound: float = float("nan")
+    proven: bool = False
 
     def by_case(self) -> dict[str, Assignment]:
         return {a.case_id: a for a in self.assignments}
+
+    @property
+    def lp_gap(self) -> float:
+        """Relative gap to the LP bound (the LP's integrality gap included)."""
+        return max(0.0, (self.lp_bound - self.objective) / max(abs(self.lp_bound), 1e-9))
 
 
 @dataclass(frozen=True, slots=True)

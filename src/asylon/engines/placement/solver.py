@@ -11,7 +11,13 @@ handing HiGHS every pair, and ends with the same LP optimum (no column has a pos
 Why the bound is certified: for *any* prices ``y ≥ 0`` on the resource rows (``y ≤ penalty`` on soft rows),
 weak duality gives ``Σ_r y_r limits_r + Σ_u ub_u · max(0, max_{j∈u} (cost_j − usage_j·y))`` as an upper
 bound on every placement. We evaluate it over *all* columns with the LP's prices, so the gap reported holds
-for the full exercise, whatever subset of columns the MIP saw.
+for the full exercise, whatever subset of columns the MIP saw. When the last MIP was over every column
+(small exercises) HiGHS's own dual bound is also valid for the whole exercise; the reported bound is the
+smaller of the two, so a placement HiGHS proves optimal shows the gap of that proof rather than the LP's
+integrality gap (which stays available as ``lp_bound``).
+
+Time limits count wall-clock seconds, or with ``cpu_time`` the CPU seconds of this process (all threads):
+on a shared machine the latter give the optimiser the same work whatever the load (see :class:`Budget`).
 """
 
 from __future__ import annotations
@@ -60,12 +66,47 @@ class Relaxation:
 class Solution:
     x: BoolArray  # over all columns
     objective: float
-    bound: float
+    bound: float  # the best certified bound: the LP (Lagrangian) bound, or HiGHS's MIP bound when smaller
     gap: float
     status: str
     relaxation: Relaxation
     columns: int
     seconds: float
+    lp_bound: float = np.nan  # the certified Lagrangian bound from the LP prices
+    proven: bool = False  # the MIP over every column ended optimal within ``mip_gap``: ``bound`` is its proof
+
+
+class Budget:
+    """A time limit in wall-clock seconds, or (``cpu=True``) in CPU seconds of this process, all threads.
+
+    HiGHS only knows wall-clock limits, so each solver call gets :meth:`wall` seconds: the CPU seconds left
+    divided by the share of a core the process has had so far. On an idle machine the two clocks agree; on
+    a loaded one the optimiser still gets the CPU time it was given instead of stopping half-way.
+
+    >>> b = Budget(10.0, cpu=True)
+    >>> 9.0 < b.left() <= 10.0 and b.wall() >= b.left() * 0.5
+    True
+    """
+
+    def __init__(self, seconds: float, *, cpu: bool = False) -> None:
+        self.seconds, self.cpu = seconds, cpu
+        self._wall0, self._cpu0 = time.monotonic(), time.process_time()
+
+    def used(self) -> float:
+        return time.process_time() - self._cpu0 if self.cpu else time.monotonic() - self._wall0
+
+    def left(self) -> float:
+        return self.seconds - self.used()
+
+    def wall(self) -> float:
+        """Wall-clock seconds to give a solver call so that it ends about when the budget does."""
+        left = self.left()
+        if not self.cpu:
+            return left
+        wall = time.monotonic() - self._wall0
+        # Early on the share is unknown (assume a whole core); later it is what the process has had.
+        share = (time.process_time() - self._cpu0) / wall if wall > 10.0 else 1.0
+        return left / min(max(share, 0.05), 2.0)
 
 
 def _silence_banner() -> None:
@@ -226,21 +267,22 @@ def _add_columns(h: highspy.Highs, prog: Program, cols: IntArray) -> None:
 
 
 def relax(prog: Program, *, threads: int = 0, time_limit: float = 600.0, full_below: int = 150_000,
-          target_gap: float = 0.0, sample: int = 6000, seed: int = 0, warm: bool = True) -> Relaxation:
+          target_gap: float = 0.0, sample: int = 6000, seed: int = 0, warm: bool = True,
+          budget: Budget | None = None) -> Relaxation:
     """Solve the LP relaxation over all columns (by column generation when there are many).
 
     Every pricing round evaluates the certified bound of the current prices over all columns; with
     ``target_gap > 0`` column generation stops once the restricted LP's objective is within that relative
     distance of the bound (the bound then also bounds the LP optimum, so the placement built from this LP
     keeps a certified gap). ``sample`` is the size of the random sample whose LP estimates the starting
-    prices (see :func:`estimate_prices`).
+    prices (see :func:`estimate_prices`). ``budget``, when given, replaces ``time_limit``.
     """
+    budget = budget or Budget(time_limit)
     n = len(prog.cost)
     active = np.arange(n) if n <= full_below else _warm_columns(prog, threads, sample=sample, seed=seed, warm=warm)
     in_active = np.zeros(n, dtype=bool)
     in_active[active] = True
-    start = time.monotonic()
-    h = _highs(threads, time_limit)
+    h = _highs(threads, budget.wall())
     n_slack = _load(h, prog, active, integer=False)
     # HiGHS column order: the first active columns, the slacks, then columns added by pricing.
     layout = [active[:]]
@@ -269,7 +311,7 @@ def relax(prog: Program, *, threads: int = 0, time_limit: float = 600.0, full_be
                 break
         reduced = net - u[prog.col_unit]
         enter = np.flatnonzero((reduced > _TOL) & ~in_active)
-        if len(enter) == 0 or time.monotonic() - start > time_limit:
+        if len(enter) == 0 or budget.left() <= 0:
             break
         # Partial pricing: each unit's most attractive column only; others follow if still attractive.
         best = np.full(prog.n_units, -1, dtype=np.int64)
@@ -279,6 +321,7 @@ def relax(prog: Program, *, threads: int = 0, time_limit: float = 600.0, full_be
         in_active[enter] = True
         layout.append(enter)
         _add_columns(h, prog, enter)
+        h.setOptionValue("time_limit", max(budget.wall(), 1.0))
     return Relaxation(x=x, y=y, u=u, objective=objective, active=np.flatnonzero(in_active), iterations=iterations)
 
 
@@ -290,6 +333,7 @@ def solve(
     threads: int = 0,
     full_below: int = 150_000,
     neighbourhood_units: int = 4000,
+    cpu_time: bool = False,
 ) -> Solution:
     """Maximise over binary ``x``; return the placement, its certified bound and gap.
 
@@ -301,15 +345,16 @@ def solve(
     ([False, True], 3.0, 0.0)
     """
     start = time.monotonic()
+    budget = Budget(time_limit, cpu=cpu_time)
     n = len(prog.cost)
     if n == 0:
         empty = Relaxation(np.zeros(0), np.zeros(len(prog.limits)), np.zeros(prog.n_units), 0.0,
                            np.zeros(0, dtype=np.int64), 0)
-        return Solution(np.zeros(0, dtype=bool), 0.0, 0.0, 0.0, "optimal", empty, 0, 0.0)
+        return Solution(np.zeros(0, dtype=bool), 0.0, 0.0, 0.0, "optimal", empty, 0, 0.0, 0.0, True)
     # The LP needs to be only as exact as the gap asked for: a tenth of it goes to the LP, the rest to rounding.
-    rel = relax(prog, threads=threads, time_limit=time_limit, full_below=full_below,
-                target_gap=mip_gap / 10 if mip_gap > 0 else 0.0)
-    bound = lagrangian_bound(prog, rel.y)
+    rel = relax(prog, threads=threads, full_below=full_below, target_gap=mip_gap / 10 if mip_gap > 0 else 0.0,
+                budget=budget)
+    bound = lp_bound = lagrangian_bound(prog, rel.y)
     abs_gap = mip_gap * abs(bound) / 4 if mip_gap > 0 else None
     cols = rel.active
     if len(cols) < n:
@@ -319,30 +364,35 @@ def solve(
     # one fractional unit per binding coupling row at a vertex), so fixing the integral ones and solving a
     # small MIP over the rest gets close to the LP bound in a fraction of the time of a full MIP.
     fixed = rel.x >= 1.0 - 1e-6
-    x, status = _mip(prog, cols[~fixed[cols]], fixed, mip_gap, time_limit - (time.monotonic() - start), threads,
-                     abs_gap=abs_gap)
+    x, status, _ = _mip(prog, cols[~fixed[cols]], fixed, mip_gap, budget.wall(), threads, abs_gap=abs_gap)
     objective = _objective(prog, x)
     gap = max(0.0, (bound - objective) / max(abs(bound), 1e-9))
-    remaining = time_limit - (time.monotonic() - start)
-    if gap > mip_gap and remaining > 1.0 and len(cols) > neighbourhood_units:
+    if gap > mip_gap and budget.left() > 1.0 and len(cols) > neighbourhood_units:
         # Capacities count persons, so the rounded LP leaves a few persons' room unused at many places.
         # Re-place the units that have near-equivalent alternatives (small reduced-cost loss) together with
         # the rest: they fill those gaps.
-        x2, status2 = _neighbourhood(prog, rel, x, neighbourhood_units, mip_gap, remaining / 2, threads, abs_gap)
+        x2, status2 = _neighbourhood(prog, rel, x, neighbourhood_units, mip_gap, budget.wall() / 2, threads,
+                                     abs_gap)
         if _objective(prog, x2) > objective:
             x, status = x2, status2
             objective = _objective(prog, x)
             gap = max(0.0, (bound - objective) / max(abs(bound), 1e-9))
-    remaining = time_limit - (time.monotonic() - start)
-    if gap > mip_gap and remaining > 1.0:
-        x2, status2 = _mip(prog, cols, np.zeros(n, dtype=bool), mip_gap, remaining, threads, start_x=x)
+    proven = False
+    if gap > mip_gap and budget.left() > 1.0:
+        x2, status2, mip_bound = _mip(prog, cols, np.zeros(n, dtype=bool), mip_gap, budget.wall(), threads,
+                                      start_x=x)
         if _objective(prog, x2) > objective:
             x, status = x2, status2
             objective = _objective(prog, x)
+        if len(cols) == n and mip_bound < bound:
+            # This MIP saw every column: its dual bound holds for the whole exercise.
+            bound = max(mip_bound, objective)
+            proven = status2 == "optimal"
     if objective > bound and objective - bound <= 1e-6 * max(1.0, abs(bound)):
         bound = objective  # the LP prices are exact up to solver tolerance
+    lp_bound = max(lp_bound, bound)
     gap = max(0.0, (bound - objective) / max(abs(bound), 1e-9))
-    return Solution(x, objective, bound, gap, status, rel, len(cols), time.monotonic() - start)
+    return Solution(x, objective, bound, gap, status, rel, len(cols), time.monotonic() - start, lp_bound, proven)
 
 
 def _neighbourhood(prog: Program, rel: Relaxation, x: BoolArray, size: int, mip_gap: float, time_limit: float,
@@ -364,7 +414,8 @@ def _neighbourhood(prog: Program, rel: Relaxation, x: BoolArray, size: int, mip_
     near = near[in_chosen[prog.col_unit[near]] & (reduced[near] >= -0.05 * scale)]
     cols = np.union1d(near, np.flatnonzero(x & in_chosen[prog.col_unit]))
     keep = x & ~in_chosen[prog.col_unit]
-    return _mip(prog, cols, keep, mip_gap, time_limit, threads, start_x=x, abs_gap=abs_gap)
+    x2, status, _ = _mip(prog, cols, keep, mip_gap, time_limit, threads, start_x=x, abs_gap=abs_gap)
+    return x2, status
 
 
 def _mip(
@@ -376,15 +427,19 @@ def _mip(
     threads: int,
     start_x: BoolArray | None = None,
     abs_gap: float | None = None,
-) -> tuple[BoolArray, str]:
-    """Solve the MIP over ``cols`` with the ``fixed`` columns taken and their units and usage removed."""
+) -> tuple[BoolArray, str, float]:
+    """Solve the MIP over ``cols`` with the ``fixed`` columns taken and their units and usage removed.
+
+    Returns the placement, HiGHS's status and its dual bound on the objective of the columns not fixed
+    (``inf`` when it has none).
+    """
     busy = np.zeros(prog.n_units, dtype=bool)
     busy[prog.col_unit[fixed]] = True
     cols = cols[~busy[prog.col_unit[cols]]]
     limits = prog.limits - np.asarray(prog.usage @ fixed.astype(np.float64), dtype=np.float64)
     x = fixed.copy()
     if len(cols) == 0:
-        return x, "optimal"
+        return x, "optimal", float(prog.cost[fixed].sum())
     sub = Program(prog.usage, limits, prog.cost, prog.col_unit, prog.unit_ptr,
                   np.where(busy, 0.0, prog.unit_ub), prog.penalty)
     h = _highs(threads, time_limit)
@@ -400,12 +455,14 @@ def _mip(
         h.setSolution(hint)
     h.run()
     status = h.modelStatusToString(h.getModelStatus()).lower()
+    dual = float(h.getInfo().mip_dual_bound)  # HiGHS minimises the negated cost
+    mip_bound = -dual + float(prog.cost[fixed].sum()) if np.isfinite(dual) else np.inf
     values = np.asarray(h.getSolution().col_value, dtype=np.float64)
     if len(values) >= len(cols):
         x[cols] = values[: len(cols)] > 0.5
     elif start_x is not None:
-        return start_x.copy(), f"start solution ({status})"
-    return x, status
+        return start_x.copy(), f"start solution ({status})", mip_bound
+    return x, status, mip_bound
 
 
 def mixed_solve(prog: Program, integer: BoolArray, *, time_limit: float = 600.0, threads: int = 0) -> BoolArray:

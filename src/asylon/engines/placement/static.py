@@ -50,7 +50,7 @@ def place_units(
     sel = select(units, free, limits=limits, cost=cost, fairness_floor=options.fairness_floor,
                  fairness_penalty=options.fairness_penalty)
     sol = solve(sel.program, mip_gap=options.mip_gap, time_limit=options.time_limit, threads=options.threads,
-                full_below=options.column_generation_threshold)
+                full_below=options.column_generation_threshold, cpu_time=options.cpu_time)
     placed[sel.columns[sol.x]] = True
     fixed = float(cost[placed].sum() - cost[sel.columns[sol.x]].sum())
     prices = sol.relaxation.y[: sel.n_resources] if len(sol.relaxation.y) else np.zeros(len(units.limits))
@@ -58,6 +58,7 @@ def place_units(
     assignments = explainer.assignments()
     objective = sol.objective + fixed
     bound = sol.bound + fixed
+    lp_bound = sol.lp_bound + fixed
     placed_units = units.col_unit[placed]
     notes = []
     excluded = len(units.eligibility.refused_case)
@@ -77,4 +78,6 @@ def place_units(
         excluded_pairs=excluded,
         columns=sol.columns,
         notes=tuple(notes),
+        lp_bound=lp_bound,
+        proven=sol.proven,
     )
