@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from asylon.engines.placement.model import (
     Case,
@@ -96,7 +97,7 @@ class Eligibility:
     services: tuple[str, ...]
     refused_case: IntArray
     refused_destination: IntArray
-    refused_reason: IntArray
+    refused_reason: npt.NDArray[np.int8]
 
 
 def _rule_countries(case: Case, code: int) -> frozenset[str]:
@@ -127,11 +128,11 @@ def allowed_pairs(problem: PlacementProblem) -> Eligibility:
     """
     cases, dests, table = problem.cases, problem.destinations, problem.scores
     ci, di = table.case, table.destination
-    reason = np.zeros(len(ci), dtype=np.int64)
+    reason = np.zeros(len(ci), dtype=np.int8)  # small dtypes: a 100,000 x 1,000 exercise has 63 M pairs
 
     countries = sorted({d.country for d in dests})
     country_index = {c: i for i, c in enumerate(countries)}
-    dest_country = np.array([country_index[d.country] for d in dests], dtype=np.int64)
+    dest_country = np.array([country_index[d.country] for d in dests], dtype=np.int32)
     # One small dense matrix per rule (cases × countries) keeps the per-pair test a single fancy index.
     for code in (1, 2, 3):
         forbid = np.zeros((len(cases), len(countries)), dtype=bool)
@@ -159,7 +160,7 @@ def allowed_pairs(problem: PlacementProblem) -> Eligibility:
 
     nationalities = sorted({c.nationality for c in cases if c.nationality} | {n for d in dests for n in d.nationalities})
     nat_index = {n: i for i, n in enumerate(nationalities)}
-    case_nat = np.array([nat_index.get(c.nationality or "", -1) for c in cases], dtype=np.int64)
+    case_nat = np.array([nat_index.get(c.nationality or "", -1) for c in cases], dtype=np.int32)
     restricted = np.array([bool(d.nationalities) for d in dests], dtype=bool)
     served = np.zeros((len(dests), len(nationalities) + 1), dtype=bool)  # last column: unknown nationality
     for j, dest in enumerate(dests):
@@ -168,7 +169,7 @@ def allowed_pairs(problem: PlacementProblem) -> Eligibility:
     nat_bad = restricted[di] & ~served[di, case_nat[ci]]
     reason[nat_bad & (reason == 0)] = 5
 
-    interpreter = np.full(len(ci), -1, dtype=np.int64)
+    interpreter = np.full(len(ci), -1, dtype=np.int32)
     lang_restricted = np.array([bool(d.languages) for d in dests], dtype=bool)
     if lang_restricted.any():
         languages = sorted({lang for d in dests for lang in d.languages} | {

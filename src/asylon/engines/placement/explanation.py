@@ -44,15 +44,26 @@ class Explainer:
         self.net = np.asarray(units.col_score - units.usage.T @ prices, dtype=np.float64)
         elig = units.eligibility
         n_c, n_d = len(problem.cases), len(problem.destinations)
-        self.pair_score = sp.csr_matrix((elig.score, (elig.case, elig.destination)), shape=(n_c, n_d))
+        # A case's own score is its unit's column score unless the unit is a family group: only those cases'
+        # pairs are kept apart (a table of every pair would double the memory of a large exercise).
+        grouped = np.zeros(n_c, dtype=bool)
+        for members in units.members:
+            if len(members) > 1:
+                grouped[list(members)] = True
+        mine = grouped[elig.case]
+        self.pair_score = sp.csr_matrix((elig.score[mine], (elig.case[mine], elig.destination[mine])),
+                                        shape=(n_c, n_d))
+        self.grouped = grouped
         self.scored = np.bincount(problem.scores.case, minlength=n_c)
         self._refused: dict[int, list[tuple[int, int]]] = {}
         for c, d, r in zip(elig.refused_case.tolist(), elig.refused_destination.tolist(),
                            elig.refused_reason.tolist(), strict=True):
             self._refused.setdefault(c, []).append((d, r))
 
-    def _score(self, case: int, dest: int) -> float:
-        return float(self.pair_score[case, dest])
+    def _score(self, case: int, dest: int, col: int) -> float:
+        if self.grouped[case]:
+            return float(self.pair_score[case, dest])
+        return float(self.units.col_score[col])
 
     def assignments(self, batch_of_unit: dict[int, int] | None = None,
                     held: dict[int, str] | None = None) -> list[Assignment]:
@@ -80,7 +91,7 @@ class Explainer:
                 else:
                     status, reason, actor = "optimised", why, None
                 out.append(Assignment(
-                    cases[i].case_id, dests[j].destination_id, self._score(i, j), status,  # type: ignore[arg-type]
+                    cases[i].case_id, dests[j].destination_id, self._score(i, j, col), status,  # type: ignore[arg-type]
                     reason, actor, units.family_group[u], alts, constraints, batch))
         order = {c.case_id: n for n, c in enumerate(cases)}
         out.sort(key=lambda a: order[a.case_id])

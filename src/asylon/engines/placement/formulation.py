@@ -50,16 +50,21 @@ def select(
     [1.0]
     """
     chosen = np.asarray(chosen, dtype=np.int64)
-    lo, hi = units.unit_ptr[chosen], units.unit_ptr[chosen + 1]
-    counts = hi - lo
-    columns = (np.repeat(lo - np.cumsum(np.concatenate([[0], counts[:-1]])), counts) + np.arange(counts.sum())).astype(
-        np.int64
-    )
     full_cost = units.col_score if cost is None else cost
-    col_cost = full_cost[columns]
-    local_unit = np.repeat(np.arange(len(chosen)), counts)
-    ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    usage = units.usage[:, columns]
+    if len(chosen) == units.n_units and (len(chosen) == 0 or bool(np.all(chosen == np.arange(units.n_units)))):
+        # Every unit (static mode): the program shares the units' arrays instead of copying them.
+        columns: IntArray = np.arange(len(units.col_unit), dtype=np.int32)
+        counts = units.unit_ptr[1:] - units.unit_ptr[:-1]
+        col_cost, local_unit, ptr, usage = full_cost, units.col_unit, units.unit_ptr, units.usage
+    else:
+        lo, hi = units.unit_ptr[chosen], units.unit_ptr[chosen + 1]
+        counts = hi - lo
+        columns = (np.repeat(lo - np.cumsum(np.concatenate([[0], counts[:-1]])), counts)
+                   + np.arange(counts.sum())).astype(np.int64)
+        col_cost = full_cost[columns]
+        local_unit = np.repeat(np.arange(len(chosen)), counts)
+        ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        usage = units.usage[:, columns]
     row_limits = limits.astype(np.float64)
     penalty = np.full(len(row_limits), np.inf)
     if fairness_floor is not None and fairness_floor > 0 and len(columns):
@@ -69,6 +74,8 @@ def select(
         best = np.full(len(chosen), 0.0)
         nonempty = counts > 0
         best[nonempty] = np.maximum.reduceat(scores, ptr[:-1][nonempty])
+        if unit_ub is not None:
+            best[unit_ub <= 0] = 0.0  # pinned units (room for nothing) are not part of the floor
         n_groups = len(units.fairness_names)
         target = np.bincount(groups, weights=np.maximum(best, 0.0), minlength=n_groups) * fairness_floor
         present = np.flatnonzero(target > 0)
@@ -82,7 +89,7 @@ def select(
         row_limits = np.concatenate([row_limits, -target[present]])
         penalty = np.concatenate([penalty, np.full(len(present), fairness_penalty)])
     prog = Program(
-        usage=sp.csc_matrix(usage),
+        usage=usage if isinstance(usage, sp.csc_matrix) else sp.csc_matrix(usage),
         limits=row_limits,
         cost=col_cost,
         col_unit=local_unit,

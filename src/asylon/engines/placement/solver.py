@@ -405,6 +405,7 @@ def _neighbourhood(prog: Program, rel: Relaxation, x: BoolArray, size: int, mip_
     placed = np.zeros(prog.n_units, dtype=bool)
     placed[prog.col_unit[x]] = True
     priority = np.where(placed, best_alt, np.where(np.isfinite(best_alt), np.inf, -np.inf))
+    priority[prog.unit_ub <= 0] = -np.inf  # units with no room (pinned elsewhere) stay out
     chosen = np.argsort(-priority, kind="stable")[:size]
     chosen = chosen[priority[chosen] > -np.inf]
     in_chosen = np.zeros(prog.n_units, dtype=bool)

@@ -212,11 +212,15 @@ def generate_year(
         ci_part, di_part = ok.case[keep], ok.destination[keep]
         n_ok += len(ci_part)
         score_parts.append(case_scores(world, part, destinations, ci_part, di_part, kind=score))
-        ci_parts.append(ci_part + lo)
-        di_parts.append(di_part)
-    ci = np.concatenate(ci_parts) if ci_parts else np.zeros(0, np.int64)
-    di = np.concatenate(di_parts) if di_parts else np.zeros(0, np.int64)
+        ci_parts.append((ci_part + lo).astype(np.int32))
+        di_parts.append(di_part.astype(np.int32))
+    # int32 indices: at 100,000 x 1,000 the table has 63 M pairs.
+    ci = np.concatenate(ci_parts) if ci_parts else np.zeros(0, np.int32)
+    del ci_parts
+    di = np.concatenate(di_parts) if di_parts else np.zeros(0, np.int32)
+    del di_parts
     scores = np.concatenate(score_parts) if score_parts else np.zeros(0)
+    del score_parts
     table = ScoreTable(ci, di, scores)
     cases = _link(rng, cases, table, destinations, ties=ties, family_links=family_links)
     quota = {}
