@@ -9,6 +9,7 @@ inside the engine.
 from __future__ import annotations
 
 from .dynamic import DynamicOptions, place_dynamic
+from .eligibility import PairCheck, check_pair
 from .model import (
     Alternative,
     Assignment,
@@ -39,11 +40,13 @@ __all__ = [
     "OutcomeModel",
     "OutcomeReport",
     "Override",
+    "PairCheck",
     "Person",
     "PlacementOptions",
     "PlacementProblem",
     "PlacementResult",
     "ScoreTable",
+    "check_pair",
     "place",
     "place_dynamic",
     "synthetic_history",

@@ -16,6 +16,8 @@ Compatibility rules:
 
 Two implementations agree by test: :func:`refusal` explains one pair in words (used for ties, overrides
 and unplaced cases) and :func:`allowed_pairs` checks millions of pairs at once with numpy.
+:func:`check_pair` answers a caseworker's question about one case at one destination: every rule it
+fails (not only the first), the capacities it would use, and its family group.
 """
 
 from __future__ import annotations
@@ -46,30 +48,128 @@ REASONS: dict[int, str] = {
 
 
 def refusal(case: Case, destination: Destination) -> str | None:
-    """Why ``case`` may not go to ``destination``, or ``None`` if it may.
+    """Why ``case`` may not go to ``destination`` (the first rule that fails), or ``None`` if it may.
 
     >>> from asylon.engines.placement.model import Case, Destination
     >>> refusal(Case("c1", 2, nationality="SY"), Destination("d1", "SY", 10))
     "non-refoulement: SY is the case's own country"
     """
+    return next(iter(_failures(case, destination)), None)
+
+
+def _failures(case: Case, destination: Destination) -> list[str]:
+    """Every rule ``case`` fails at ``destination``, in the order of the reason codes."""
+    out: list[str] = []
     country = destination.country
     if case.nationality is not None and country == case.nationality:
-        return f"non-refoulement: {country} is the case's own country"
+        out.append(f"non-refoulement: {country} is the case's own country")
     if country in case.fled:
-        return f"non-refoulement: the case fled {country}"
+        out.append(f"non-refoulement: the case fled {country}")
     if country in case.unsafe:
-        return f"safeguard: {country} is flagged unsafe for this case"
+        out.append(f"safeguard: {country} is flagged unsafe for this case")
     for need in sorted(case.needs):
         if destination.services.get(need, 0) <= 0:
-            return f"{destination.destination_id} does not offer service '{need}'"
+            out.append(f"{destination.destination_id} does not offer service '{need}'")
     if destination.nationalities and case.nationality not in destination.nationalities:
-        return f"{destination.destination_id} does not serve nationality {case.nationality or '(unknown)'}"
+        out.append(f"{destination.destination_id} does not serve nationality {case.nationality or '(unknown)'}")
     if interpreter_need(case, destination) == "":
-        return (
+        out.append(
             f"{destination.destination_id} serves none of the case's languages "
             f"({', '.join(sorted(case.spoken)) or 'none recorded'}) and has no interpreter for them"
         )
-    return None
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class PairCheck:
+    """One case at one destination: may it go there, and why (see :func:`check_pair`).
+
+    ``reasons`` lists every rule that fails (empty when allowed); ``uses`` the capacities a placement there
+    would draw on; ``notes`` what else bears on it (family group, size against capacity); ``score`` the
+    pair's score, ``None`` when the pair is absent from the scores (and so not allowed).
+    """
+
+    case_id: str
+    destination_id: str
+    allowed: bool
+    reasons: tuple[str, ...]
+    uses: tuple[str, ...]
+    notes: tuple[str, ...]
+    score: float | None
+
+    def __str__(self) -> str:
+        head = f"{self.case_id} -> {self.destination_id}: {'allowed' if self.allowed else 'not allowed'}"
+        lines = [head, *(f"  because {r}" for r in self.reasons), *(f"  uses {u}" for u in self.uses),
+                 *(f"  note: {n}" for n in self.notes)]
+        return "\n".join(lines)
+
+
+def check_pair(problem: PlacementProblem, case_id: str, destination_id: str) -> PairCheck:
+    """Whether the case ``case_id`` may go to ``destination_id``, with every reason (not only the first).
+
+    The same rules as the optimiser (safeguards, then compatibility) plus the score table: a pair absent
+    from it is not allowed. A family group goes in one piece, so a destination that refuses one member
+    refuses the group (named in ``notes``). Unknown ids raise :class:`~asylon.errors.InvalidInput`.
+
+    >>> from asylon.engines.placement.model import Case, Destination, PlacementProblem, ScoreTable
+    >>> cases = [Case("c1", 4, nationality="SY", needs=frozenset({"medical"}), languages=frozenset({"ar"})),
+    ...          Case("c2", 1, nationality="AF", fled=frozenset({"DE"}))]
+    >>> dests = [Destination("d1", "DE", 10, {"medical": 2, "interpreter_ar": 3}, languages=frozenset({"de"}))]
+    >>> t = ScoreTable.from_pairs([("c1", "d1", 0.8)], case_ids=["c1", "c2"], destination_ids=["d1"])
+    >>> problem = PlacementProblem(cases, dests, t)
+    >>> print(check_pair(problem, "c1", "d1"))
+    c1 -> d1: allowed
+      uses capacity of d1 (4 persons)
+      uses service medical at d1 (1)
+      uses service interpreter_ar at d1 (1)
+    >>> print(check_pair(problem, "c2", "d1"))
+    c2 -> d1: not allowed
+      because non-refoulement: the case fled DE
+      because d1 serves none of the case's languages (none recorded) and has no interpreter for them
+      because the pair has no score (a pair absent from the scores is not allowed)
+    """
+    from asylon.errors import InvalidInput, Problem
+
+    cases = {c.case_id: i for i, c in enumerate(problem.cases)}
+    dests = {d.destination_id: j for j, d in enumerate(problem.destinations)}
+    missing = [Problem(f"unknown case '{case_id}'", field="case_id", value=case_id)] if case_id not in cases else []
+    if destination_id not in dests:
+        missing.append(Problem(f"unknown destination '{destination_id}'", field="destination_id",
+                               value=destination_id))
+    if missing:
+        raise InvalidInput(missing)
+    i, j = cases[case_id], dests[destination_id]
+    case, dest = problem.cases[i], problem.destinations[j]
+    table = problem.scores
+    hit = np.flatnonzero((table.case == i) & (table.destination == j))
+    score = float(table.score[hit[0]]) if len(hit) else None
+    reasons = _failures(case, dest)
+    if score is None:
+        reasons.append("the pair has no score (a pair absent from the scores is not allowed)")
+    notes: list[str] = []
+    persons = f"{case.persons} person{'s' if case.persons != 1 else ''}"
+    split = {d.family_group for d in problem.family_decisions}
+    if case.family_group is not None and case.family_group not in split:
+        others = [c for c in problem.cases if c.family_group == case.family_group and c.case_id != case_id]
+        blocked = [f"{c.case_id} ({_failures(c, dest)[0]})" for c in others if _failures(c, dest)]
+        notes.append(f"family group '{case.family_group}' goes together: "
+                     f"{', '.join(c.case_id for c in others) or 'no other case'}")
+        if blocked:
+            reasons.append(f"family group '{case.family_group}': {', '.join(blocked)} may not go there")
+    if case.persons > dest.capacity:
+        notes.append(f"the case has {persons} and {destination_id} has {dest.capacity} places in all")
+    if problem.quotas.get(dest.country) is not None and case.persons > problem.quotas[dest.country]:
+        notes.append(f"the case is larger than the quota of {dest.country} ({problem.quotas[dest.country]})")
+    uses: list[str] = []
+    if not reasons:
+        uses.append(f"capacity of {destination_id} ({persons})")
+        uses.extend(f"service {need} at {destination_id} (1)" for need in sorted(case.needs))
+        interp = interpreter_need(case, dest)
+        if interp:
+            uses.append(f"service {interp} at {destination_id} (1)")
+        if dest.country in problem.quotas:
+            uses.append(f"quota of {dest.country} ({persons})")
+    return PairCheck(case_id, destination_id, not reasons, tuple(reasons), tuple(uses), tuple(notes), score)
 
 
 def interpreter_need(case: Case, destination: Destination) -> str | None:
