@@ -17,8 +17,8 @@ from .oracle import violations
 def test_public_api_is_pinned() -> None:
     assert set(placement.__all__) == {
         "Alternative", "Assignment", "Case", "ConstraintPrice", "Destination", "DynamicOptions", "DynamicResult",
-        "FamilyUnityDecision", "OutcomeModel", "OutcomeReport", "Override", "Person", "PlacementOptions",
-        "PlacementProblem", "PlacementResult", "ScoreTable", "place", "place_dynamic", "synthetic_history"}
+        "FamilyUnityDecision", "OutcomeModel", "OutcomeReport", "Override", "PairCheck", "Person", "PlacementOptions",
+        "PlacementProblem", "PlacementResult", "ScoreTable", "check_pair", "place", "place_dynamic", "synthetic_history"}
 
 
 @pytest.mark.slow
