@@ -138,3 +138,30 @@ def test_erasure_removes_personal_fields_and_keeps_the_fact(api, orgs: TwoOrgs) 
     assert "Rania" not in events and "1986-03-14" not in events and "رانيا" not in events
     assert "person.erased" in events
     assert api.get("/api/v1/cases", params={"q": "rania"}, headers=orgs.a_admin.headers).json()["total"] == 0
+
+
+
+def test_a_read_takes_one_pooled_connection_and_a_write_reads_back_its_own_change(  # type: ignore[no-untyped-def]
+    api, engine, orgs: TwoOrgs
+) -> None:
+    from sqlalchemy import event
+
+    case = _create(api, orgs)
+    checkouts: list[object] = []
+
+    def checked_out(*_args: object) -> None:
+        checkouts.append(_args)
+
+    event.listen(engine, "checkout", checked_out)
+    try:
+        listed = api.get("/api/v1/cases", headers=orgs.a_viewer.headers)
+        assert listed.status_code == 200 and listed.json()["total"] == 1
+        # The token check and the list share the request's connection.
+        assert len(checkouts) == 1
+        # A route that writes answers with what it committed, read after the commit.
+        changed = api.patch(f"/api/v1/cases/{case['id']}", json={"origin_country": "ERI", "reason": "corrected"},
+                            headers=orgs.a_caseworker.headers)
+        assert changed.status_code == 200 and changed.json()["origin_country"] == "ERI"
+        assert api.get(f"/api/v1/cases/{case['id']}", headers=orgs.a_viewer.headers).json()["origin_country"] == "ERI"
+    finally:
+        event.remove(engine, "checkout", checked_out)

@@ -6,7 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from asylon import __version__, web
@@ -51,10 +51,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine or engine_for(settings.database_url)
-    api = APIRouter(prefix=API_PREFIX)
     for module in routes.modules():
-        api.include_router(module.router)
-    app.include_router(api)
+        app.include_router(module.router, prefix=API_PREFIX)
     problems.install(app)
     agreements.install(app)  # the purpose each request declares (X-Asylon-Purpose), for every read in it
     web.install(app)

@@ -59,13 +59,35 @@ WriteSession = Annotated[Session, Depends(write_session)]
 def current_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: ReadSession,
 ) -> Actor:
     """The actor a bearer token stands for, checked against the database on every request (a revoked or expired
-    token is refused at once, on every worker)."""
+    token is refused at once, on every worker).
+
+    The check reads through the request's read session, so a route that only reads (its ``ReadSession`` is this
+    same session) checks the token and reads its data over one pooled connection. For any other route the
+    connection goes back to the pool at once: a write or a long stream does not hold a second one.
+    """
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("send an API token as 'Authorization: Bearer <token>'")
-    with _engine_of(request).connect() as connection:
-        return actor_for_token(connection, credentials.credentials)
+    try:
+        return actor_for_token(session.connection(), credentials.credentials)
+    finally:
+        if not _reads(request.scope.get("route")):
+            session.close()
+
+
+def _reads(route: object) -> bool:
+    """Whether ``route`` only reads, through the request's read session (a look at a handful of parameters).
+
+    A route that also writes keeps nothing from the token check: on SQLite the read transaction's snapshot
+    would hide what the route itself commits before it reads it back.
+    """
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return False
+    calls = {d.call for d in dependant.dependencies}
+    return read_session in calls and write_session not in calls
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -63,11 +63,36 @@ def session_factory(engine: Engine | None = None, *, write: bool = True) -> sess
     return _session_factory(engine or get_engine(), write)
 
 
+@lru_cache(maxsize=32)
+def reader(engine: Engine) -> Engine:
+    """``engine`` for reading only (read sessions and the API's token check use it).
+
+    On PostgreSQL its statements run without an explicit transaction: under READ COMMITTED each statement takes
+    its own snapshot either way, and BEGIN and ROLLBACK cost two round trips per read (a case read by the API
+    1.5 -> 0.9 ms). On SQLite a read transaction costs no round trip and keeps its snapshot.
+    """
+    return engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" else engine
+
+
 # One factory per engine and mode: building a sessionmaker defines a Session subclass, which cost more than the
 # query of a typical API request.
 @lru_cache(maxsize=32)
 def _session_factory(engine: Engine, write: bool) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine.execution_options(asylon_write=True) if write else engine, expire_on_commit=False)
+    if write:
+        return sessionmaker(bind=engine.execution_options(asylon_write=True), expire_on_commit=False)
+    factory = sessionmaker(bind=reader(engine), expire_on_commit=False)
+    event.listen(factory, "before_flush", _refuse_writes)
+    return factory
+
+
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    # Nothing a read session does is kept (on PostgreSQL it would be kept at once): changing data takes a
+    # session from ``session_factory(write=True)``.
+    raise ReadOnlySession("this session only reads; change data in a session made with write=True")
+
+
+class ReadOnlySession(RuntimeError):
+    """A session made for reading was asked to write: a programming error, not bad input."""
 
 
 @contextmanager
