@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from asylon.db import statistics
 from asylon.db.engine import transaction
 from asylon.db.models import Organisation, Situation
 from asylon.demo.world import DEMO_PASSWORD, World, generate_world
@@ -39,7 +40,8 @@ def seed_demo(engine: Engine, *, seed: int = 2026, households: int = 3000, progr
         world = generate_world(seed=seed, households=households)
         _seed(session, world, progress)
         persons = sum(len(h["persons"]) for _, h in world.households)
-        return SeedResult(True, len(world.organisations), len(world.households), persons)
+    statistics.refresh(engine)
+    return SeedResult(True, len(world.organisations), len(world.households), persons)
 
 
 def _seed(session: Session, world: World, progress: Progress | None) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from asylon.config import get_settings
+from asylon.db import statistics
 from asylon.db.base import utcnow
 from asylon.db.ids import allocate_ids
 from asylon.db.models import Case, CaseEvent, ImportBatch, Person, PersonNeed, Situation
@@ -147,6 +148,8 @@ def apply_drafts(
     session.add(batch)
     session.flush()
     report.batch_id = batch.id
+    if report.rows >= statistics.BULK_ROWS:
+        statistics.refresh_after_commit(session)
     if progress:
         progress("writing", len(new_cases), len(new_cases))
     return report
