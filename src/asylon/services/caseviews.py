@@ -210,7 +210,7 @@ def _views(session: Session, query: Select[Any]) -> list[CaseView]:
     # Rows hold the views' fields in their declared order (see _CASE_ROWS and _PERSON_ROWS).
     cases = [CaseView(*row) for row in rows]
     by_id = {c.id: c for c in cases}
-    for row in connection.execute(_PERSON_ROWS, {"case_ids": list(by_id)}):
+    for row in connection.execute(_PERSON_ROWS, {"case_ids": list(by_id)}).all():
         person = PersonView(*row[1:-1])
         if row[-1]:
             person.needs = sorted(row[-1].split(","))
