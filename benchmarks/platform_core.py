@@ -4,8 +4,8 @@
 
 Import: a generated caseload file of about ``--persons`` persons is imported into an empty database
 (validation, safeguards, bulk writes, events; one transaction), timed end to end.
-API: the demo world is seeded, the server runs in its own processes (uvicorn, ``--workers`` workers, as
-``asylon serve --workers`` runs it) and ``wrk`` (Debian package) drives it over loopback with 16 connections;
+API: the demo world is seeded, the server runs in its own processes (``asylon serve --workers``, without its
+access log) and ``wrk`` (Debian package) drives it over loopback with 16 connections;
 requests/s and p99 latency are read from wrk's latency distribution, and the server's CPU time per request
 from /proc (a figure that load from other processes on the machine disturbs far less than requests/s). Goals (issue 2): import 100,000 persons < 60 s; list and read > 500 req/s
 with p99 < 100 ms.
@@ -90,11 +90,14 @@ def bench_api(url: str, seconds: int, workers: int) -> dict[str, tuple[float, fl
     engine.dispose()
     port = 8765
     env = os.environ | {"ASYLON_DATABASE_URL": url, "ASYLON_ENVIRONMENT": "test"}
+    log = tempfile.NamedTemporaryFile("w", prefix="asylon-bench-server-", suffix=".log", delete=False)  # noqa: SIM115
+    # Served as `asylon serve --workers N` serves it (connections balanced across the workers), without the
+    # per-request access log and webhook delivery.
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "asylon.api.app:create_app", "--factory", "--port", str(port),
-         "--log-level", "warning", "--no-access-log", "--workers", str(workers)], env=env)
+        [sys.executable, "-m", "asylon.cli", "serve", "--port", str(port), "--workers", str(workers),
+         "--no-access-log", "--no-webhooks"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait(f"http://127.0.0.1:{port}/api/v1/health")
+        _wait(f"http://127.0.0.1:{port}/api/v1/health", log.name)
         results = {}
         for name, path in (("health", "/api/v1/health"), ("list 20", "/api/v1/cases?limit=20"),
                            ("read", f"/api/v1/cases/{case_id}"), ("search", "/api/v1/cases?q=mohammed&limit=20")):
@@ -107,7 +110,7 @@ def bench_api(url: str, seconds: int, workers: int) -> dict[str, tuple[float, fl
         server.wait(timeout=20)
 
 
-def _wait(url: str) -> None:
+def _wait(url: str, log: str) -> None:
     import httpx
 
     deadline = time.monotonic() + 60
@@ -118,7 +121,7 @@ def _wait(url: str) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"server at {url} did not start")
+    raise RuntimeError(f"server at {url} did not start; its output is in {log}")
 
 
 def _cpu_seconds(pid: int) -> float:

@@ -65,6 +65,11 @@ def test_several_server_processes_lose_no_writes(database_url: str, orgs: TwoOrg
         while not _up(base):
             assert server.poll() is None and time.monotonic() < deadline, server.stderr.read() if server.stderr else ""
             time.sleep(0.2)
+        if sys.platform == "linux":
+            # Each worker listens on a socket of its own, so the kernel spreads connections over them (one
+            # shared socket sends a burst of connections mostly to one worker).
+            owners = _listening_sockets(port, _children(server.pid))
+            assert len(owners) == 2 and len(set(owners.values())) == 2, owners
 
         def client(index: int) -> list[str]:
             with httpx.Client(base_url=base, headers=orgs.a_caseworker.headers, timeout=60) as http:
@@ -83,6 +88,26 @@ def test_several_server_processes_lose_no_writes(database_url: str, orgs: TwoOrg
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _listening_sockets(port: int, pids: list[int]) -> dict[int, int]:
+    """The listening sockets on ``port`` (by inode) held by ``pids``: inode -> pid."""
+    listening = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "0A":  # 0A: LISTEN
+            listening.add(int(fields[9]))
+    owners = {}
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            target = os.readlink(fd)
+            if target.startswith("socket:[") and int(target[8:-1]) in listening:
+                owners[int(target[8:-1])] = pid
+    return owners
 
 
 def _up(base: str) -> bool:

@@ -58,9 +58,10 @@ def serve(
         "--webhooks/--no-webhooks",
         help="Deliver webhooks from this command (one process per deployment delivers at a time; others wait "
              "and take over when it stops)")] = True,
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request")] = True,
 ) -> None:
     """Serve the API and web UI, and deliver webhooks."""
-    import uvicorn
+    from asylon.api import serving
 
     settings = get_settings()
     if settings.is_sqlite and workers > 1 and settings.database_url.rstrip("/").endswith((":memory:", "sqlite:")):
@@ -75,10 +76,12 @@ def serve(
     # the deliverer finishes its pass and releases the lease.
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
     try:
-        uvicorn.run("asylon.api.app:create_app", factory=True, host=host or settings.host,
-                    port=port or settings.port, workers=workers, log_level="info")
+        serving.run(host=host or settings.host, port=port or settings.port, workers=workers, access_log=access_log)
     except (_Stopped, KeyboardInterrupt):
         pass
+    except OSError as exc:
+        console.print(f"[red]{exc.strerror}[/]")
+        raise typer.Exit(1) from exc
     finally:
         signal.signal(signal.SIGTERM, previous)
         if deliverer is not None:
