@@ -26,6 +26,7 @@ are noisy, so the load average is printed with them.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -113,6 +114,9 @@ def run_peer(n: int, m: int, seed: int, limit: float, solver_name: str = "scip",
             helper.set_var_integrality(j, True)
         _progress(f"binary: {min(n_cols, lo + step)} of {n_cols} variables")
     built = time.monotonic() - t
+    # The solver gets the memory our own arrays took: only the model stays.
+    del units, year, lower, upper
+    gc.collect()
     _progress(f"handing {n_cols} binaries to {solver_name}")
     solver = mb.Solver(solver_name)
     solver.set_time_limit_in_seconds(limit)
@@ -220,8 +224,12 @@ def main() -> None:
                 continue
             r = json.loads(proc.stdout.strip().splitlines()[-1])
             extra = f"built in {r['build_seconds']:.0f} s, " if "build_seconds" in r else ""
-            if "SCIP error code -1" in proc.stderr:  # SCIP_NOMEMORY: an allocation failed under the cap
+            if "error code -1" in proc.stderr or "Error <-1>" in proc.stderr:  # SCIP_NOMEMORY under the cap
                 extra += f"SCIP out of memory under the {args.memory_cap:.0f} GB cap, "
+            said = [line.strip() for line in proc.stderr.splitlines()
+                    if line.strip() and not line.startswith("stage ") and "InitializeLog" not in line]
+            if said and r["objective"] != r["objective"]:
+                extra += f"last message: {said[-1][-140:]}, "
             bound = f"{r['bound']:>12.3f}" if r["bound"] == r["bound"] else f"{'none':>12}"
             if r["objective"] != r["objective"]:  # NaN: no placement within the time limit
                 print(f"{tier:>12} {name:>6} {'none':>12} {bound} {'-':>9} {r['seconds']:>8.1f} "
