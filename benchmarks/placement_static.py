@@ -170,9 +170,16 @@ def _failure(proc: subprocess.CompletedProcess[str], cap_gb: float) -> str:
     return f"{why} (exit {proc.returncode}{last})"
 
 
+_SCIP_STATUS = {"23": "time limit", "24": "its memory limit (SCIP_STATUS_MEMLIMIT)"}  # SCIP 8+ numbering
+
+
 def _said(r: dict[str, object]) -> str:
     """The solver's own word on how it ended, when it gave one."""
-    return f"solver says '{r['message']}', " if r.get("message") else ""
+    message = str(r.get("message") or "")
+    if message.startswith("SCIP status code "):
+        code = message.rsplit(" ", 1)[-1]
+        message = f"{message}: {_SCIP_STATUS[code]}" if code in _SCIP_STATUS else message
+    return f"solver says '{message}', " if message else ""
 
 
 def goal(tier: str) -> str:
