@@ -321,7 +321,8 @@ def relax(prog: Program, *, threads: int = 0, time_limit: float = 600.0, full_be
         in_active[enter] = True
         layout.append(enter)
         _add_columns(h, prog, enter)
-        h.setOptionValue("time_limit", max(budget.wall(), 1.0))
+        # HiGHS's limit counts its run time since the model was made (every run), so it moves on by that much.
+        h.setOptionValue("time_limit", float(h.getRunTime()) + max(budget.wall(), 1.0))
     return Relaxation(x=x, y=y, u=u, objective=objective, active=np.flatnonzero(in_active), iterations=iterations)
 
 
