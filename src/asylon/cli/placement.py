@@ -94,7 +94,7 @@ def _place(
         if key == "notes":
             continue
         text = f"{value:.6g}" if isinstance(value, float) else str(value)
-        if key in {"gap", "ratio"} and isinstance(value, float):
+        if key in {"gap", "lp_gap", "ratio"} and isinstance(value, float):
             text = f"{value:.4%}"
         table.add_row(key, text)
     console = Console()

@@ -70,6 +70,9 @@ def test_static_places_keeps_safeguards_family_and_services(tmp_path: Path) -> N
     summary = json.loads((tmp_path / "placements.summary.json").read_text())
     assert summary["lp_bound"] >= summary["objective"] - 1e-9 and 0 <= summary["gap"] <= 1e-3
     assert "binding" in rows["c2"]["constraints"] or "price" in rows["c2"]["constraints"]
+    # Both gaps are printed as percentages.
+    printed = dict(line.strip("│ ").split(maxsplit=1) for line in result.output.splitlines() if "gap" in line)
+    assert printed["gap"].strip(" │").endswith("%") and printed["lp_gap"].strip(" │").endswith("%")
 
 
 def test_dynamic_with_hindsight_reports_the_ratio(tmp_path: Path) -> None:
