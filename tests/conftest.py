@@ -22,6 +22,9 @@ from asylon.db.migrate import upgrade
 from tests.support.world import TwoOrgs, make_two_orgs
 
 PG_URL = os.environ.get("ASYLON_TEST_DATABASE_URL", "")
+# Hundreds of short-lived test applications and servers: each opens PostgreSQL connections when it needs them
+# rather than a full pool at start (tests/db/test_engine.py checks the prefill itself).
+os.environ.setdefault("ASYLON_DB_POOL_PREFILL", "false")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -74,7 +77,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path, environment="test")
+    return Settings(database_url=database_url, data_dir=tmp_path, environment="test", db_pool_prefill=False)
 
 
 @pytest.fixture

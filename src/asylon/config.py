@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(50 * 1024 * 1024, description="Largest accepted upload (imports), in bytes.")
     page_size_max: int = Field(500, description="Largest page a list endpoint returns.")
     token_ttl_days: int = Field(365, description="Default validity of a new API token, in days.")
+    db_pool_size: int = Field(
+        20, ge=1, description="PostgreSQL connections each server process keeps open (requests served at once).")
+    db_max_overflow: int = Field(
+        10, ge=0, description="Extra PostgreSQL connections a server process may open at peaks; closed after use.")
+    db_pool_prefill: bool = Field(
+        True, description="Open the PostgreSQL pool when a server process starts rather than under load (on a busy "
+                          "machine opening a connection took up to 2 s, and every request waited behind it).")
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, func, select
 
-from asylon.db.engine import ReadOnlySession, session_factory, transaction
+from asylon.config import Settings
+from asylon.db.engine import ReadOnlySession, prefill, session_factory, transaction
 from asylon.db.models import Situation
 
 pytestmark = pytest.mark.db
@@ -30,3 +31,20 @@ def test_a_write_session_keeps_what_it_commits(engine: Engine) -> None:
     with transaction(engine) as session:
         session.add(Situation(code="write-check", name="Write check"))
     assert _situations(engine) == before + 1
+
+
+def test_a_server_process_opens_its_postgresql_pool_when_it_starts(engine: Engine, settings: Settings) -> None:
+    from fastapi.testclient import TestClient
+
+    from asylon.api.app import create_app
+
+    if engine.dialect.name != "postgresql":
+        assert prefill(engine, 5) == 0  # SQLite opens a file, not a server process: nothing to prepare
+        return
+    engine.dispose()
+    assert engine.pool.checkedin() == 0  # type: ignore[attr-defined]
+    app = create_app(settings.model_copy(update={"db_pool_prefill": True, "db_pool_size": 5}), engine=engine)
+    with TestClient(app) as client:
+        assert engine.pool.checkedin() == 5  # type: ignore[attr-defined]
+        assert client.get("/api/v1/health").status_code == 200
+        assert engine.pool.checkedin() == 5  # type: ignore[attr-defined]  # served from the pool, none opened

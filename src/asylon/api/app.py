@@ -6,6 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -13,7 +14,7 @@ from asylon import __version__, web
 from asylon.api import problems, routes
 from asylon.api.routes import agreements
 from asylon.config import Settings, get_settings
-from asylon.db.engine import engine_for
+from asylon.db.engine import engine_for, prefill
 
 API_PREFIX = "/api/v1"
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
@@ -21,6 +22,9 @@ OPENAPI_URL = f"{API_PREFIX}/openapi.json"
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    if settings.db_pool_prefill:
+        await anyio.to_thread.run_sync(prefill, app.state.engine, settings.db_pool_size)
     # Everything loaded by now (the engines' scientific libraries among it) lives as long as the process: moved
     # out of the collector's sight, a full collection no longer walks those millions of objects, which otherwise
     # paused a worker for tens of milliseconds now and then (the API's p99 latency).
