@@ -52,6 +52,9 @@ def test_filters_and_paging(api, orgs: TwoOrgs) -> None:  # type: ignore[no-unty
     page = api.get("/api/v1/cases", params={"country_of_asylum": "TUR", "limit": 2, "offset": 2},
                    headers=orgs.a_viewer.headers).json()
     assert page["total"] == 4 and [c["case_number"] for c in page["items"]] == ["C-4", "C-6"]
+    past_the_end = api.get("/api/v1/cases", params={"country_of_asylum": "TUR", "offset": 10},
+                           headers=orgs.a_viewer.headers).json()
+    assert past_the_end["total"] == 4 and past_the_end["items"] == []
     needs = api.get("/api/v1/cases", params={"need": "single-parent"}, headers=orgs.a_viewer.headers).json()
     assert needs["total"] == 7
 

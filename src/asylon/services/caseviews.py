@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, bindparam, exists, func, or_, select
+from sqlalchemy import Connection, Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from asylon.db.models import Case, CaseEvent, Organisation, Person, PersonNeed, Situation
@@ -86,11 +86,18 @@ def list_cases(
     session: Session, *, actor: Actor, filters: CaseFilters, limit: int = 50, offset: int = 0
 ) -> Page[CasePublic]:
     access = access_for(session, actor)
-    query = _filtered(access, filters)
-    # Counted without the joins the page needs (a window count over the page query cost 4x more on SQLite).
-    total = session.connection().scalar(_filtered(access, filters, select(func.count(Case.id))),
-                                        execution_options=_BY_POSITION) or 0
-    views = _views(session, query.order_by(Case.id).limit(limit).offset(offset))
+    # The count rides along with the page as a subquery the database evaluates once (counted without the joins
+    # the page needs; a window count over the page query cost 4x more on SQLite): one statement, not two.
+    counted = _filtered(access, filters, select(func.count(Case.id))).scalar_subquery().correlate(None)
+    page = _filtered(access, filters).add_columns(counted).order_by(Case.id).limit(limit).offset(offset)
+    connection = session.connection()
+    rows = connection.execute(page, execution_options=_BY_POSITION).all()
+    if rows:
+        total = rows[0][-1]
+    else:  # past the last page (or nothing to show): the count still answers
+        total = connection.scalar(_filtered(access, filters, select(func.count(Case.id))),
+                                  execution_options=_BY_POSITION) or 0
+    views = _views_of(connection, [row[:-1] for row in rows])
     return Page([to_public(access, v) for v in views], total, limit, offset)
 
 
@@ -204,7 +211,11 @@ def _views(session: Session, query: Select[Any]) -> list[CaseView]:
     queries themselves.
     """
     connection = session.connection()
-    rows = connection.execute(query, execution_options=_BY_POSITION).all()
+    return _views_of(connection, connection.execute(query, execution_options=_BY_POSITION).all())
+
+
+def _views_of(connection: Connection, rows: Sequence[Sequence[Any]]) -> list[CaseView]:
+    """Views of case rows of :data:`_CASE_ROWS`, with their persons (one query)."""
     if not rows:
         return []
     # Rows hold the views' fields in their declared order (see _CASE_ROWS and _PERSON_ROWS).
