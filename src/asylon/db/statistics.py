@@ -19,6 +19,8 @@ BULK_ROWS = 1_000
 
 CASE_TABLES = ("cases", "persons", "person_needs", "case_events")
 
+_PENDING = "asylon.statistics.pending"  # session.info key: a refresh is already promised for this transaction
+
 
 def refresh(engine: Engine, tables: tuple[str, ...] = CASE_TABLES) -> None:
     """Gather fresh statistics for ``tables`` (PostgreSQL; a no-op elsewhere)."""
@@ -50,5 +52,3 @@ def refresh_after_commit(session: Session, tables: tuple[str, ...] = CASE_TABLES
     event.listen(session, "after_commit", committed, once=True)
     event.listen(session, "after_rollback", rolled_back, once=True)
 
-
-_PENDING = "asylon.statistics.pending"

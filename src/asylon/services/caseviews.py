@@ -88,15 +88,13 @@ def list_cases(
     access = access_for(session, actor)
     # The count rides along with the page as a subquery the database evaluates once (counted without the joins
     # the page needs; a window count over the page query cost 4x more on SQLite): one statement, not two.
-    counted = _filtered(access, filters, select(func.count(Case.id))).scalar_subquery().correlate(None)
-    page = _filtered(access, filters).add_columns(counted).order_by(Case.id).limit(limit).offset(offset)
+    count = _filtered(access, filters, select(func.count(Case.id)))
+    page = (_filtered(access, filters).add_columns(count.scalar_subquery().correlate(None))
+            .order_by(Case.id).limit(limit).offset(offset))
     connection = session.connection()
     rows = connection.execute(page, execution_options=_BY_POSITION).all()
-    if rows:
-        total = rows[0][-1]
-    else:  # past the last page (or nothing to show): the count still answers
-        total = connection.scalar(_filtered(access, filters, select(func.count(Case.id))),
-                                  execution_options=_BY_POSITION) or 0
+    # Past the last page (or with nothing to show) the count is asked alone.
+    total = rows[0][-1] if rows else connection.scalar(count, execution_options=_BY_POSITION) or 0
     views = _views_of(connection, [row[:-1] for row in rows])
     return Page([to_public(access, v) for v in views], total, limit, offset)
 
