@@ -70,3 +70,21 @@ def test_db_commands(cli: CliRunner) -> None:
     code, out = invoke("db", "upgrade")
     assert code == 0 and "revision" in out
     assert invoke("db", "current")[0] == 0
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="balanced listeners are Linux's")
+def test_serve_on_a_port_in_use_says_so_before_starting_workers(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "asylon.cli", "serve", "--port", str(port), "--workers", "2", "--no-webhooks"],
+            capture_output=True, text=True, timeout=120, env=os.environ | {"ASYLON_DATA_DIR": str(tmp_path)})
+    flat = " ".join(done.stdout.split())
+    assert done.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in flat and "Traceback" not in done.stderr
