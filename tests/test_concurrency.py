@@ -68,7 +68,11 @@ def test_several_server_processes_lose_no_writes(database_url: str, orgs: TwoOrg
         if sys.platform == "linux":
             # Each worker listens on a socket of its own, so the kernel spreads connections over them (one
             # shared socket sends a burst of connections mostly to one worker).
+            # The first worker may answer before the second has started: wait for both.
             owners = _listening_sockets(port, _children(server.pid))
+            while len(owners) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+                owners = _listening_sockets(port, _children(server.pid))
             assert len(owners) == 2 and len(set(owners.values())) == 2, owners
 
         def client(index: int) -> list[str]:
