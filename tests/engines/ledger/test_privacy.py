@@ -52,3 +52,19 @@ def test_guard_catches_leaks_in_every_form(blob: bytes | str, form: str) -> None
     assert form in {h.form for h in hits}
     with pytest.raises(AssertionError, match="personal data found"):
         assert_no_personal_data([blob], ["Amina Haddad", "Haddad", "1990-05-04"])
+
+
+@pytest.mark.parametrize(
+    ("blob", "found"),
+    [
+        (b"\xff\x00Akol\x9c", True),  # as written, in binary material
+        (b"\xff\x00akol\x9c", True),
+        (b"\xff\x00AKOL\x9c", True),
+        (b"\xff\x00AkOl\x9c", False),  # four random bytes that happen to spell it in some other letter case
+        ("entry: aKoL", True),  # text: any letter case
+        (b"\xff\x00dEnG\xaa\x9c", False),
+        (b"\xff\x00oDuOr\x9c", True),  # five letters and more: any letter case, everywhere
+    ],
+)
+def test_short_values_in_binary_material_count_as_written_lower_or_upper(blob: bytes | str, found: bool) -> None:
+    assert bool(find_personal_data([blob], ["Akol", "Deng", "Oduor"])) is found

@@ -1,7 +1,8 @@
 """A guard that no personal data reaches the log: leaves, proofs and checkpoints are searched for it.
 
 :func:`find_personal_data` looks for each forbidden string (names, dates of birth, case numbers) in every blob —
-as text in any letter case, in MRZ form (``<`` for spaces), in the compact date forms a date of birth takes, inside
+as text in any letter case (a value shorter than five characters in binary material only as written, in lower or
+in upper case), in MRZ form (``<`` for spaces), in the compact date forms a date of birth takes, inside
 any base64 token of a text blob, and as the *unsalted* SHA-256 of the string (a bare hash of a name is as good
 as the name to anyone with a list of names). :func:`assert_no_personal_data` raises ``AssertionError`` listing
 every hit, for tests and for the platform's demo-world check.
@@ -67,6 +68,21 @@ def _decoded_tokens(blob: bytes) -> list[bytes]:
     return out
 
 
+# In binary material (hashes, signatures) four bytes match a four-letter name in *some* letter case by chance with
+# probability 16 / 2**32 per position: a demo world's hundred such names over its ~12 kB of log material hit once
+# in a few hundred searches. Shorter needles are searched there only as written, in lower or in upper case (2**-32
+# each), which is how a leaked value would appear; from this length on every letter case is searched everywhere.
+_ANY_CASE_IN_BINARY = 5
+
+
+def _is_text(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def find_personal_data(blobs: Iterable[bytes | str], forbidden: Iterable[str]) -> list[PersonalDataHit]:
     """Every place a forbidden value shows up in the blobs.
 
@@ -88,14 +104,20 @@ def find_personal_data(blobs: Iterable[bytes | str], forbidden: Iterable[str]) -
     hits: list[PersonalDataHit] = []
     for i, blob in enumerate(blobs):
         raw = blob.encode() if isinstance(blob, str) else bytes(blob)
-        haystacks = [("", raw.lower())] + [(" (base64-decoded)", t.lower()) for t in _decoded_tokens(raw)]
+        sources = [("", raw)] + [(" (base64-decoded)", t) for t in _decoded_tokens(raw)]
+        haystacks = [(suffix, hay, hay.lower(), _is_text(hay)) for suffix, hay in sources]
         for value, forms, digest, digest_lower in prepared:
             found = False
-            for suffix, hay in haystacks:
+            for suffix, hay, hay_lower, text in haystacks:
                 for form, needle in forms.items():
-                    if len(needle) >= 4 and needle in hay:
+                    if len(needle) < 4:
+                        continue
+                    if text or len(needle) >= _ANY_CASE_IN_BINARY:
+                        found = needle in hay_lower
+                    else:
+                        found = any(n in hay for n in (value.strip().encode(), needle, needle.upper()))
+                    if found:
                         hits.append(PersonalDataHit(i, value, form + suffix))
-                        found = True
                         break
                 if found:
                     break
