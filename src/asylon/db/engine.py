@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import from_json
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,12 +27,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# JSON columns (languages, countries, event data) are read with pydantic-core's parser: a case list reads one or two
+# per case and person, and the standard library's took 1.3 us each against 0.15 us.
+_JSON = {"json_deserializer": from_json}
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **_JSON)
         event.listen(engine, "connect", _sqlite_pragmas)
 
         # pysqlite defers BEGIN until the first write, so two writers can both read and then fail to
@@ -50,7 +56,7 @@ def make_engine(url: str) -> Engine:
         return engine
     settings = get_settings()
     return create_engine(url, pool_pre_ping=True, pool_use_lifo=True, pool_size=settings.db_pool_size,
-                         max_overflow=settings.db_max_overflow)
+                         max_overflow=settings.db_max_overflow, **_JSON)
 
 
 @lru_cache(maxsize=4)

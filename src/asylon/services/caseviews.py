@@ -8,7 +8,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import BindParameter, Connection, Integer, Select, bindparam, exists, func, or_, select
+from sqlalchemy import BindParameter, Connection, Integer, Select, any_, bindparam, exists, func, or_, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, selectinload
 
 from asylon.db.models import Case, CaseEvent, Organisation, Person, PersonNeed, Situation
@@ -193,15 +194,17 @@ _CASE_ROWS = (
     .join(Organisation, Organisation.id == Case.organisation_id)
     .outerjoin(Situation, Situation.id == Case.situation_id)
 )
-_PERSON_ROWS = (
-    select(
-        Person.case_id,
-        *_PERSON_COLUMNS,
-        select(func.aggregate_strings(PersonNeed.code, ",")).where(PersonNeed.person_id == Person.id).scalar_subquery(),
-    )
-    .where(Person.case_id.in_(bindparam("case_ids", expanding=True)))
-    .order_by(Person.id)
-)
+_PERSONS = select(
+    Person.case_id,
+    *_PERSON_COLUMNS,
+    select(func.aggregate_strings(PersonNeed.code, ",")).where(PersonNeed.person_id == Person.id).scalar_subquery(),
+).order_by(Person.id)
+# The persons of a page of cases. PostgreSQL takes the case ids as one array: a list of parameters is rewritten
+# into the statement on every run (0.1 ms of a list request) and makes a statement for each length of page.
+_PERSON_ROWS = {
+    "postgresql": _PERSONS.where(Person.case_id == any_(bindparam("case_ids", type_=postgresql.ARRAY(Integer)))),
+    "sqlite": _PERSONS.where(Person.case_id.in_(bindparam("case_ids", expanding=True))),
+}
 
 
 # Rows of statements built per request are read by position only. A statement built anew whose compiled form
@@ -229,7 +232,7 @@ def _views_of(connection: Connection, rows: Sequence[Sequence[Any]]) -> list[Cas
     # Rows hold the views' fields in their declared order (see _CASE_ROWS and _PERSON_ROWS).
     cases = [CaseView(*row) for row in rows]
     by_id = {c.id: c for c in cases}
-    for row in connection.execute(_PERSON_ROWS, {"case_ids": list(by_id)}).all():
+    for row in connection.execute(_PERSON_ROWS[connection.dialect.name], {"case_ids": list(by_id)}).all():
         person = PersonView(*row[1:-1])
         if row[-1]:
             person.needs = sorted(row[-1].split(","))
