@@ -6,11 +6,16 @@ test — unless it takes a request body this test does not know, in which case t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine, update
 
+from asylon.db.base import utcnow
+from asylon.db.engine import transaction
+from asylon.db.models import ApiToken
 from tests.support.world import TwoOrgs, case_payload
 
 pytestmark = pytest.mark.db
@@ -123,3 +128,18 @@ def test_no_token_no_data(api, orgs: TwoOrgs) -> None:  # type: ignore[no-untype
         assert response.headers["content-type"] == "application/problem+json"
     bad = api.get("/api/v1/cases", headers={"Authorization": "Bearer asy_not-a-token"})
     assert bad.status_code == 401 and "asylon tokens create" in bad.json()["detail"]
+
+
+def test_a_revoked_or_expired_token_is_refused_on_its_next_request(api, orgs: TwoOrgs, engine: Engine) -> None:  # type: ignore[no-untyped-def]
+    case_id = api.post("/api/v1/cases", json=case_payload(), headers=orgs.a_caseworker.headers).json()["id"]
+    # The busiest reads check the token in the same worker thread as their query; the others in a dependency.
+    paths = ["/api/v1/cases", f"/api/v1/cases/{case_id}", f"/api/v1/cases/{case_id}/events", "/api/v1/agreements"]
+    for member, change in ((orgs.a_viewer, "revoked_at"), (orgs.a_admin, "expires_at")):
+        assert all(api.get(p, headers=member.headers).status_code == 200 for p in paths)
+        with transaction(engine) as session:
+            session.execute(update(ApiToken).where(ApiToken.user_id == member.actor.user_id)
+                            .values({change: utcnow() - dt.timedelta(seconds=1)}))
+        for path in paths:
+            refused = api.get(path, headers=member.headers)
+            assert refused.status_code == 401, (path, refused.status_code)
+            assert refused.json()["detail"].startswith("the API token"), refused.json()

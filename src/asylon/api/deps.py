@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -17,6 +18,7 @@ from asylon.services import access_log
 from asylon.services.accounts import actor_for_token
 from asylon.services.actors import Actor
 
+T = TypeVar("T")
 _bearer = HTTPBearer(auto_error=False, description="An API token from `asylon tokens create`.")
 
 
@@ -56,11 +58,16 @@ ReadSession = Annotated[Session, Depends(read_session)]
 WriteSession = Annotated[Session, Depends(write_session)]
 
 
-def current_actor(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    session: ReadSession,
-) -> Actor:
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _authenticate(session: Session, credentials: HTTPAuthorizationCredentials | None) -> Actor:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated("send an API token as 'Authorization: Bearer <token>'")
+    return actor_for_token(session.connection(), credentials.credentials)
+
+
+def current_actor(request: Request, credentials: Credentials, session: ReadSession) -> Actor:
     """The actor a bearer token stands for, checked against the database on every request (a revoked or expired
     token is refused at once, on every worker).
 
@@ -68,10 +75,8 @@ def current_actor(
     same session) checks the token and reads its data over one pooled connection. For any other route the
     connection goes back to the pool at once: a write or a long stream does not hold a second one.
     """
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthenticated("send an API token as 'Authorization: Bearer <token>'")
     try:
-        return actor_for_token(session.connection(), credentials.credentials)
+        return _authenticate(session, credentials)
     finally:
         if not _reads(request.scope.get("route")):
             session.close()
@@ -91,3 +96,29 @@ def _reads(route: object) -> bool:
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """A read session and the request's bearer token, for the busiest read routes: :meth:`run` checks the token
+    and does the route's work in one worker thread.
+
+    A sync dependency and a sync route each take a trip to a worker thread and back; on a case list that was
+    0.2 ms of 3 ms of CPU. The token is checked exactly as :func:`current_actor` checks it, before any data is read.
+    """
+
+    session: Session
+    credentials: HTTPAuthorizationCredentials | None
+
+    async def run(self, work: Callable[[Session, Actor], T]) -> T:
+        return await run_in_threadpool(self._run, work)
+
+    def _run(self, work: Callable[[Session, Actor], T]) -> T:
+        return work(self.session, _authenticate(self.session, self.credentials))
+
+
+async def _reader(session: ReadSession, credentials: Credentials) -> Reader:
+    return Reader(session, credentials)
+
+
+Reading = Annotated[Reader, Depends(_reader)]

@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from sqlalchemy.orm import Session
 
-from asylon.api.deps import CurrentActor, ReadSession, RecordId, WriteSession
+from asylon.api.deps import CurrentActor, Reading, ReadSession, RecordId, WriteSession
 from asylon.api.responses import ModelResponse
 from asylon.domain.needs import SpecificNeed
 from asylon.domain.pathways import PathwayKind
@@ -27,6 +28,7 @@ from asylon.schemas.cases import (
 )
 from asylon.schemas.pages import PagePublic
 from asylon.services import caseviews, pathways, registry
+from asylon.services.actors import Actor
 from asylon.services.caseviews import CaseFilters
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -39,10 +41,9 @@ def _limit(request: Request, limit: int) -> int:
 
 
 @router.get("", response_model=PagePublic[CasePublic])
-def list_cases(
+async def list_cases(
     request: Request,
-    session: ReadSession,
-    actor: CurrentActor,
+    reader: Reading,
     q: Annotated[str | None, Query(max_length=200, description="Case number, or words of a name in any form")] = None,
     legal_status: LegalStatus | None = None,
     pathway: PathwayKind | None = None,
@@ -57,8 +58,13 @@ def list_cases(
 ) -> Response:
     filters = CaseFilters(q, legal_status, pathway, pathway_state, country_of_asylum, origin_country, need,
                           situation, updated_since)
-    page = caseviews.list_cases(session, actor=actor, filters=filters, limit=_limit(request, limit), offset=offset)
-    return ModelResponse(PagePublic[CasePublic](items=page.items, total=page.total, limit=page.limit, offset=page.offset))
+    limit = _limit(request, limit)
+
+    def answer(session: Session, actor: Actor) -> Response:
+        page = caseviews.list_cases(session, actor=actor, filters=filters, limit=limit, offset=offset)
+        return ModelResponse(PagePublic[CasePublic](items=page.items, total=page.total, limit=limit, offset=offset))
+
+    return await reader.run(answer)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -69,8 +75,9 @@ def register_case(data: CaseCreate, session: WriteSession, actor: CurrentActor) 
 
 
 @router.get("/{case_id}", response_model=CasePublic)
-def get_case(case_id: RecordId, session: ReadSession, actor: CurrentActor) -> Response:
-    return ModelResponse(caseviews.get_case(session, actor=actor, case_id=case_id))
+async def get_case(case_id: RecordId, reader: Reading) -> Response:
+    return await reader.run(lambda session, actor: ModelResponse(caseviews.get_case(session, actor=actor,
+                                                                                    case_id=case_id)))
 
 
 @router.patch("/{case_id}")
