@@ -164,3 +164,32 @@ def _up(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_removing_a_webhook_cancels_what_was_waiting_and_it_cannot_be_replayed(engine: Engine, orgs: TwoOrgs) -> None:
+    from asylon.db.models import WebhookDelivery
+    from asylon.errors import RuleRefused
+    from asylon.schemas.agreements import Replay
+
+    calls: list[httpx.Request] = []
+    worker = WebhookWorker(engine, policy=Policy(base_delay=3600, max_attempts=3),
+                           client=httpx.Client(transport=httpx.MockTransport(
+                               lambda request: calls.append(request) or httpx.Response(500))))
+    with transaction(engine) as session:
+        hook = webhooks.subscribe(session, actor=orgs.a_admin.actor,
+                                  data=WebhookCreate.model_validate({"url": "http://receiver.example/hook"}))
+    for number in ("HOOK-1", "HOOK-2"):
+        register(engine, orgs.a_caseworker.actor, number)
+    worker.run_once()  # the first is tried once and waits an hour for its retry; the second waits behind it
+    assert len(calls) == 1
+    with transaction(engine) as session:
+        webhooks.unsubscribe(session, actor=orgs.a_admin.actor, subscription_id=hook.id)
+    with transaction(engine, write=False) as session:
+        rows = session.query(WebhookDelivery).filter_by(subscription_id=hook.id).all()
+        assert len(rows) == 2 and {r.status for r in rows} == {"cancelled"}
+        assert all("removed" in r.last_error for r in rows)
+    worker.run_once()
+    assert len(calls) == 1
+    with transaction(engine) as session, pytest.raises(RuleRefused) as refused:
+        webhooks.replay(session, actor=orgs.a_admin.actor, data=Replay(subscription_id=hook.id))
+    assert refused.value.rule == "webhook.removed"

@@ -13,7 +13,8 @@ Per subscription, events go out in order: the oldest undelivered one is retried 
 2^(attempt−1), capped at ``max_delay``) before any later one, and after ``max_attempts`` it moves to
 the dead-letter list and the next goes. :func:`replay` puts dead deliveries back in the queue.
 Visibility is checked again when sending: a delivery whose case the subscriber may no longer see
-(agreement suspended or expired, consent withdrawn) is ``withheld`` and nothing is sent.
+(agreement suspended or expired, consent withdrawn) is ``withheld`` and nothing is sent. Removing a
+subscription (:func:`unsubscribe`) marks what was still waiting for it ``cancelled``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from asylon.db.base import utcnow
 from asylon.db.engine import session_factory, transaction
 from asylon.db.models import CaseEvent, User, WebhookDelivery, WebhookSubscription
 from asylon.domain.organisations import Role
-from asylon.errors import NotFound
+from asylon.errors import NotFound, RuleRefused
 from asylon.schemas.agreements import Replay, WebhookCreate
 from asylon.services import access_log
 from asylon.services.accounts import actor_for
@@ -86,10 +87,14 @@ def own_subscription(session: Session, actor: Actor, subscription_id: int) -> We
 
 
 def unsubscribe(session: Session, *, actor: Actor, subscription_id: int) -> WebhookSubscription:
-    """Stop a subscription: nothing more is queued or sent to it; its delivery history stays."""
+    """Stop a subscription: nothing more is queued or sent to it; what was waiting to be sent is ``cancelled``;
+    its delivery history stays."""
     actor.require(Role.ADMIN, "removing a webhook")
     subscription = own_subscription(session, actor, subscription_id)
     subscription.active = False
+    session.execute(update(WebhookDelivery)
+                    .where(WebhookDelivery.subscription_id == subscription.id, WebhookDelivery.status == "pending")
+                    .values(status="cancelled", last_error="the webhook was removed before this was sent"))
     return subscription
 
 
@@ -113,7 +118,9 @@ def deliveries(session: Session, *, actor: Actor, status: str | None = "dead",
 def replay(session: Session, *, actor: Actor, data: Replay) -> int:
     """Queue dead deliveries again (all of a subscription's, or the ones named); returns how many."""
     actor.require(Role.ADMIN, "replaying webhook deliveries")
-    own_subscription(session, actor, data.subscription_id)
+    if not own_subscription(session, actor, data.subscription_id).active:
+        raise RuleRefused("webhook.removed", "the webhook was removed, so nothing would be sent; add it again to "
+                                             "receive events")
     query = (update(WebhookDelivery)
              .where(WebhookDelivery.subscription_id == data.subscription_id, WebhookDelivery.status == "dead")
              .values(status="pending", attempts=0, next_attempt_at=utcnow(), last_error=""))

@@ -84,7 +84,7 @@ def list_deliveries(
     session: ReadSession,
     actor: CurrentActor,
     delivery_status: Annotated[str | None, Query(alias="status", description="dead (default), pending, delivered, "
-                                                 "withheld, or all")] = "dead",
+                                                 "withheld, cancelled, or all")] = "dead",
     subscription_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[DeliveryPublic]:
     """Webhook deliveries; by default the dead-letter list."""

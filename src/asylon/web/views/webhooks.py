@@ -21,7 +21,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 add_section(Section("webhooks", N_("Webhooks"), "/webhooks", Role.ADMIN), after="agreements")
 
 STATUS = {"pending": N_("pending"), "delivered": N_("delivered"), "dead": N_("dead letter"),
-          "withheld": N_("withheld"), "all": N_("all")}
+          "withheld": N_("withheld"), "cancelled": N_("cancelled"), "all": N_("all")}
 SHOWN = 200
 
 
