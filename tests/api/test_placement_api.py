@@ -43,6 +43,7 @@ def test_create_run_review_pin_accept(api: Any, engine: Engine, orgs: TwoOrgs) -
     run = wait_for(api, run_url, cw.headers)
     assert run["status"] == "solved", run["error"]
     assert run["objective"] is not None and run["bound"] >= run["objective"] and run["solver_seconds"] is not None
+    assert run["lp_bound"] >= run["bound"] and isinstance(run["proven"], bool)
     proposals = {p["case_number"]: p for p in run["proposals"]}
     assert proposals["H-1"]["destination"] == "DEU-HH" and proposals["H-1"]["country"] == "DEU"
     assert proposals["H-1"]["runner_ups"][0]["destination"] == "FRA-LY"

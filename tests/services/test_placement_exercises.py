@@ -55,6 +55,9 @@ def test_an_exercise_runs_end_to_end_and_explains_each_case(engine: Engine, orgs
     # above the best whole-household placement .
     assert detail.solver_status == "optimal" and detail.bound >= detail.objective - 1e-9
     assert 0 <= detail.gap < 0.05 and detail.solver_seconds is not None
+    # Both bounds are kept: the LP bound never lies below the best bound, which a proof may have tightened.
+    assert detail.lp_bound is not None and detail.lp_bound >= detail.bound - 1e-9
+    assert isinstance(detail.proven, bool)
     proposals = by_number(detail)
     assert len(proposals) == 4
     # Damascus scores highest, but every household is Syrian: non-refoulement keeps them all out of Syria.

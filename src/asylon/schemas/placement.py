@@ -177,8 +177,11 @@ class RunPublic(BaseModel):
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     objective: float | None
-    bound: float | None
+    bound: float | None = Field(description="The best certified bound: no placement scores above it (the "
+                                            "solver's proof when it solved the whole exercise, else the LP bound)")
     gap: float | None
+    lp_bound: float | None = Field(None, description="The LP bound, which lets households be split")
+    proven: bool | None = Field(None, description="Whether the solver proved the placement optimal")
     total_score: float | None
     solver_status: str
     solver_seconds: float | None

@@ -150,6 +150,8 @@ class PlacementRun(Base):
     objective: Mapped[float | None] = mapped_column(Float)
     bound: Mapped[float | None] = mapped_column(Float)
     gap: Mapped[float | None] = mapped_column(Float)
+    lp_bound: Mapped[float | None] = mapped_column(Float)  # the LP bound; ``bound`` is the best bound known
+    proven: Mapped[bool | None]  # the solver proved the placement optimal (None: runs from before it was kept)
     total_score: Mapped[float | None] = mapped_column(Float)
     solver_status: Mapped[str] = mapped_column(String(64), default="")
     solver_seconds: Mapped[float | None] = mapped_column(Float)

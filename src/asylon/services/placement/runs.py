@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -275,6 +276,8 @@ def _store(session: Session, run: PlacementRun, exercise: PlacementExercise, pre
             refusals=refusal_list,
         ))
     run.objective, run.bound, run.gap = result.objective, result.bound, result.gap
+    run.lp_bound = result.lp_bound if math.isfinite(result.lp_bound) else None
+    run.proven = result.proven
     run.total_score, run.solver_status, run.solver_seconds = result.total_score, result.status, result.seconds
     run.placed_cases, run.placed_persons = result.placed_cases, result.placed_persons
     run.unplaced_cases = result.unplaced_cases + len(prepared.absent)

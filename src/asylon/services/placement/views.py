@@ -30,7 +30,8 @@ def run_public(run: PlacementRun, time_limit: float) -> RunPublic:
         id=run.id, number=run.number, status=status,
         requested_by=run.requested_by.display_name if run.requested_by else None,
         requested_at=run.requested_at, started_at=run.started_at, finished_at=run.finished_at,
-        objective=run.objective, bound=run.bound, gap=run.gap, total_score=run.total_score,
+        objective=run.objective, bound=run.bound, gap=run.gap, lp_bound=run.lp_bound, proven=run.proven,
+        total_score=run.total_score,
         solver_status=run.solver_status, solver_seconds=run.solver_seconds, placed_cases=run.placed_cases,
         placed_persons=run.placed_persons, unplaced_cases=run.unplaced_cases, notes=list(run.notes), error=error,
     )
