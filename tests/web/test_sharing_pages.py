@@ -255,6 +255,8 @@ def test_webhooks_page_adds_lists_replays_and_removes(a_admin: WebClient, b_admi
     before = len(calls)
     worker.run_once()  # nothing more goes to a removed subscription, not even the replayed delivery
     assert len(calls) == before
+    refused = a_admin.post(f"/webhooks/{subscription_id.group(1)}/replay", {})
+    assert refused.status_code == 409 and "was removed" in refused.text
 
 
 def test_case_discussion_with_mentions_and_notifications(app: Any, a_web: WebClient, a_admin: WebClient,

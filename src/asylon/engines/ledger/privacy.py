@@ -95,6 +95,7 @@ def find_personal_data(blobs: Iterable[bytes | str], forbidden: Iterable[str]) -
     prepared = [
         (
             v,
+            v.strip().encode(),
             variants(v),
             hashlib.sha256(v.encode()).digest(),
             hashlib.sha256(v.strip().lower().encode()).digest(),
@@ -106,7 +107,7 @@ def find_personal_data(blobs: Iterable[bytes | str], forbidden: Iterable[str]) -
         raw = blob.encode() if isinstance(blob, str) else bytes(blob)
         sources = [("", raw)] + [(" (base64-decoded)", t) for t in _decoded_tokens(raw)]
         haystacks = [(suffix, hay, hay.lower(), _is_text(hay)) for suffix, hay in sources]
-        for value, forms, digest, digest_lower in prepared:
+        for value, written, forms, digest, digest_lower in prepared:
             found = False
             for suffix, hay, hay_lower, text in haystacks:
                 for form, needle in forms.items():
@@ -115,7 +116,7 @@ def find_personal_data(blobs: Iterable[bytes | str], forbidden: Iterable[str]) -
                     if text or len(needle) >= _ANY_CASE_IN_BINARY:
                         found = needle in hay_lower
                     else:
-                        found = any(n in hay for n in (value.strip().encode(), needle, needle.upper()))
+                        found = any(n in hay for n in (written, needle, needle.upper()))
                     if found:
                         hits.append(PersonalDataHit(i, value, form + suffix))
                         break
